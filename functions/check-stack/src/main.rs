@@ -1,0 +1,23 @@
+//! check-stack: looks at the stack once and says whether to wait more, deploy, or succeed; a
+//! failed or overdue stack is an error. Wiring only; the logic is `stackflow::check`.
+
+use lambda_runtime::{service_fn, LambdaEvent};
+use stackflow::contract::{CheckInput, StackProgress};
+use stackflow::{clock, config, telemetry, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    telemetry::init();
+    let aws = config::aws_config().await;
+    let cfn = aws_sdk_cloudformation::Client::new(&aws);
+
+    let cfn = &cfn;
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<CheckInput>| async move {
+            let output: Result<StackProgress, Error> =
+                stackflow::check::check(cfn, &event.payload, clock::now_unix()).await;
+            output
+        },
+    ))
+    .await
+}

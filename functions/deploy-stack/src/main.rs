@@ -1,0 +1,24 @@
+//! deploy-stack: starts this deployment's stack operation (create, update, or the delete of a
+//! replace) and says what the state machine does next. Wiring only; the logic is
+//! `stackflow::deploy`.
+
+use lambda_runtime::{service_fn, LambdaEvent};
+use stackflow::contract::{DeployInput, StackProgress};
+use stackflow::{clock, config, telemetry, Error};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    telemetry::init();
+    let aws = config::aws_config().await;
+    let cfn = aws_sdk_cloudformation::Client::new(&aws);
+
+    let cfn = &cfn;
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<DeployInput>| async move {
+            let output: Result<StackProgress, Error> =
+                stackflow::deploy::deploy(cfn, &event.payload, clock::now_unix()).await;
+            output
+        },
+    ))
+    .await
+}

@@ -1,0 +1,633 @@
+//! CheckStack: look at the stack once and say whether to wait more, deploy (the stack is free),
+//! or succeed. A failed, vanished or overdue stack is an error, which the state machine's Catch
+//! routes to the failure report.
+
+use aws_sdk_cloudformation::Client;
+use tracing::{info, warn};
+
+use crate::contract::{CheckInput, Next, StackAction, StackProgress};
+use crate::error::Error;
+use crate::stack_describe::{describe_stack, outputs_of, status_text};
+use crate::stack_events::{failure_reason, first_failed_event};
+use crate::stack_status::{check_verdict, classify_stack, CheckVerdict};
+
+/// Run CheckStack for `input` at time `now_unix` (seconds).
+pub async fn check(
+    cfn: &Client,
+    input: &CheckInput,
+    now_unix: i64,
+) -> Result<StackProgress, Error> {
+    let progress = &input.stack;
+    let name = progress.stack_name.as_str();
+    // By id when known: it is the stack we acted on, and a deleted one still answers.
+    let stack_ref = progress.stack_id.as_deref().unwrap_or(name);
+    let stack = describe_stack(cfn, stack_ref).await?;
+    let status = stack.as_ref().map(status_text);
+    let class = stack.as_ref().map(classify_stack);
+
+    let with = |next: Next| StackProgress {
+        next,
+        status: status.clone().or_else(|| progress.status.clone()),
+        stack_id: progress.stack_id.clone().or_else(|| {
+            stack
+                .as_ref()
+                .and_then(|s| s.stack_id())
+                .map(str::to_string)
+        }),
+        ..progress.clone()
+    };
+
+    match (check_verdict(progress.action, class), &stack) {
+        (CheckVerdict::Wait, _) if now_unix > input.params.deadline => {
+            Err(timed_out(name, status.as_deref().unwrap_or("UNKNOWN")))
+        }
+        (CheckVerdict::Wait, _) => Ok(with(Next::Wait)),
+        (CheckVerdict::Deploy, _) => {
+            info!(stack = name, status = ?status, action = ?progress.action, "the stack is free; deploying");
+            Ok(with(Next::Deploy))
+        }
+        (CheckVerdict::Succeed, Some(stack)) => {
+            info!(stack = name, status = ?status, "the stack operation succeeded");
+            Ok(StackProgress {
+                outputs: outputs_of(stack),
+                ..with(Next::Succeed)
+            })
+        }
+        (CheckVerdict::Failed, Some(stack)) => {
+            let status = status.as_deref().unwrap_or("UNKNOWN");
+            if progress.action == StackAction::Replace && status != "DELETE_FAILED" {
+                return Err(Error::StackFailed(format!(
+                    "stack {name} is in {status}: the delete that was to replace it did not take place"
+                )));
+            }
+            let events_ref = stack.stack_id().unwrap_or(stack_ref);
+            let event = match progress.client_request_token.as_deref() {
+                Some(token) => match first_failed_event(cfn, events_ref, token).await {
+                    Ok(event) => event,
+                    // A retry reads the events again; better than a vaguer reason now.
+                    Err(err @ Error::Transient(_)) => return Err(err),
+                    Err(err) => {
+                        warn!(stack = name, error = %err, "could not read the stack events; using the stack's status reason");
+                        None
+                    }
+                },
+                None => None,
+            };
+            Err(Error::StackFailed(failure_reason(
+                status,
+                event.as_ref(),
+                stack.stack_status_reason(),
+            )))
+        }
+        (CheckVerdict::Succeed | CheckVerdict::Failed | CheckVerdict::Vanished, _) => {
+            Err(Error::StackFailed(format!(
+                "stack {name} no longer exists: it was deleted while this deployment {} it",
+                if progress.action == StackAction::Create {
+                    "created"
+                } else {
+                    "updated"
+                }
+            )))
+        }
+    }
+}
+
+/// The error for a stack still busy after the deadline.
+pub fn timed_out(name: &str, status: &str) -> Error {
+    Error::StackTimedOut(format!(
+        "timed out waiting for stack {name} (last status {status})"
+    ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsError;
+    use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError;
+    use aws_sdk_cloudformation::types::{ResourceStatus, Stack, StackStatus};
+    use aws_smithy_mocks::{mock, Rule};
+
+    use crate::client_token::token_for;
+    use crate::stack_fixtures::*;
+
+    fn ours(action: StackAction) -> Option<String> {
+        token_for(action, JOB)
+    }
+
+    /// DescribeStacks by our stack id, answering with each status in turn.
+    fn polled(statuses: &'static [&'static str]) -> Rule {
+        let mut sequence = mock!(Client::describe_stacks)
+            .match_requests(|req| req.stack_name() == Some(STACK_ID))
+            .sequence();
+        for status in statuses {
+            sequence = sequence.output(move || described(stack(status)));
+        }
+        sequence.build()
+    }
+
+    fn with_reason(status: &str, reason: &str) -> Stack {
+        let mut stack = stack(status);
+        stack.stack_status_reason = Some(reason.to_string());
+        stack
+    }
+
+    #[tokio::test]
+    async fn a_create_is_polled_until_it_completes_then_succeeds_with_its_outputs() {
+        let describe = polled(&[
+            "CREATE_IN_PROGRESS",
+            "CREATE_IN_PROGRESS",
+            "CREATE_COMPLETE",
+        ]);
+        let cfn = client(&[&describe]);
+        let input = check_input(StackAction::Create, ours(StackAction::Create));
+
+        let first = check(&cfn, &input, NOW).await.unwrap();
+        assert_eq!(
+            (first.action, first.next),
+            (StackAction::Create, Next::Wait)
+        );
+        assert_eq!(first.status.as_deref(), Some("CREATE_IN_PROGRESS"));
+        assert!(first.outputs.is_empty());
+        let second = check(
+            &cfn,
+            &CheckInput {
+                stack: first,
+                ..input.clone()
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert_eq!(second.next, Next::Wait);
+        let done = check(
+            &cfn,
+            &CheckInput {
+                stack: second,
+                ..input
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+
+        assert_eq!(done.next, Next::Succeed);
+        assert_eq!(done.action, StackAction::Create);
+        assert_eq!(done.status.as_deref(), Some("CREATE_COMPLETE"));
+        assert_eq!(done.client_request_token, ours(StackAction::Create));
+        assert_eq!(
+            done.outputs.get("QueueUrl").map(String::as_str),
+            Some("https://sqs/orders")
+        );
+        assert_eq!(
+            done.outputs.get("QueueArn").map(String::as_str),
+            Some("arn:aws:sqs:orders")
+        );
+        assert_eq!(describe.num_calls(), 3);
+    }
+
+    #[tokio::test]
+    async fn every_success_status_succeeds_for_our_update() {
+        for status in ["UPDATE_COMPLETE", "CREATE_COMPLETE", "IMPORT_COMPLETE"] {
+            let describe = describe_rule(status);
+            let cfn = client(&[&describe]);
+            let progress = check(
+                &cfn,
+                &check_input(StackAction::Update, ours(StackAction::Update)),
+                NOW,
+            )
+            .await
+            .unwrap();
+            assert_eq!(progress.next, Next::Succeed, "{status}");
+            assert_eq!(progress.outputs.len(), 2, "{status}");
+        }
+    }
+
+    #[tokio::test]
+    async fn cleanup_in_progress_is_still_waited_for() {
+        let describe = describe_rule("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
+        let cfn = client(&[&describe]);
+        let progress = check(
+            &cfn,
+            &check_input(StackAction::Update, ours(StackAction::Update)),
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert_eq!(progress.next, Next::Wait);
+    }
+
+    fn failure_events() -> Rule {
+        let ours = ours(StackAction::Update);
+        let ours = ours.as_deref();
+        let queue = "AWS::SQS::Queue";
+        let stack_kind = "AWS::CloudFormation::Stack";
+        // Newest first: a later deployment's failure, then ours (the cause is its OLDEST
+        // failure), then an older deployment's failure.
+        events_rule(vec![
+            event(
+                Some("stackflow-update-later-job"),
+                "Topic",
+                "AWS::SNS::Topic",
+                ResourceStatus::UpdateFailed,
+                "later",
+            ),
+            event(
+                ours,
+                STACK,
+                stack_kind,
+                ResourceStatus::UpdateRollbackComplete,
+                "",
+            ),
+            event(
+                ours,
+                "Queue",
+                queue,
+                ResourceStatus::UpdateComplete,
+                "rolled back",
+            ),
+            event(
+                ours,
+                STACK,
+                stack_kind,
+                ResourceStatus::UpdateRollbackInProgress,
+                "The following resource(s) failed to update: [Queue].",
+            ),
+            event(
+                ours,
+                "Topic",
+                "AWS::SNS::Topic",
+                ResourceStatus::UpdateFailed,
+                "Resource update cancelled",
+            ),
+            event(
+                ours,
+                "Queue",
+                queue,
+                ResourceStatus::UpdateFailed,
+                "Invalid value for MessageRetentionPeriod",
+            ),
+            event(
+                ours,
+                STACK,
+                stack_kind,
+                ResourceStatus::UpdateInProgress,
+                "User Initiated",
+            ),
+            event(
+                Some("stackflow-update-older-job"),
+                "Queue",
+                queue,
+                ResourceStatus::UpdateFailed,
+                "older",
+            ),
+        ])
+    }
+
+    #[tokio::test]
+    async fn a_rolled_back_update_fails_with_the_first_failure_of_our_operation() {
+        let describe = polled(&[
+            "UPDATE_IN_PROGRESS",
+            "UPDATE_ROLLBACK_IN_PROGRESS",
+            "UPDATE_ROLLBACK_COMPLETE",
+        ]);
+        let events = failure_events();
+        let cfn = client(&[&describe, &events]);
+        let input = check_input(StackAction::Update, ours(StackAction::Update));
+
+        let first = check(&cfn, &input, NOW).await.unwrap();
+        assert_eq!(first.next, Next::Wait);
+        let second = check(
+            &cfn,
+            &CheckInput {
+                stack: first,
+                ..input.clone()
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            second.status.as_deref(),
+            Some("UPDATE_ROLLBACK_IN_PROGRESS")
+        );
+        let err = check(
+            &cfn,
+            &CheckInput {
+                stack: second,
+                ..input
+            },
+            NOW,
+        )
+        .await
+        .unwrap_err();
+
+        assert_eq!(
+            err,
+            Error::StackFailed(
+                "UPDATE_ROLLBACK_COMPLETE: Queue (AWS::SQS::Queue) UPDATE_FAILED: Invalid value for MessageRetentionPeriod"
+                    .into()
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn every_other_terminal_status_after_our_operation_fails() {
+        for status in [
+            "ROLLBACK_COMPLETE",
+            "ROLLBACK_FAILED",
+            "CREATE_FAILED",
+            "UPDATE_ROLLBACK_COMPLETE",
+            "UPDATE_ROLLBACK_FAILED",
+            "UPDATE_FAILED",
+            "DELETE_FAILED",
+            "IMPORT_ROLLBACK_COMPLETE",
+            "REVIEW_IN_PROGRESS",
+        ] {
+            let describe = describe_rule(status);
+            let events = events_rule(vec![]);
+            let cfn = client(&[&describe, &events]);
+            let err = check(
+                &cfn,
+                &check_input(StackAction::Create, ours(StackAction::Create)),
+                NOW,
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(err, Error::StackFailed(status.to_string()), "{status}");
+        }
+    }
+
+    #[tokio::test]
+    async fn without_an_event_of_ours_the_stack_status_reason_is_the_reason() {
+        let describe = mock!(Client::describe_stacks).then_output(|| {
+            described(with_reason(
+                "ROLLBACK_COMPLETE",
+                "The following resource(s) failed to create: [Queue].",
+            ))
+        });
+        // Only someone else's failures.
+        let events = events_rule(vec![event(
+            Some("Console-CreateStack-1"),
+            "Queue",
+            "AWS::SQS::Queue",
+            ResourceStatus::CreateFailed,
+            "not ours",
+        )]);
+        let cfn = client(&[&describe, &events]);
+        let err = check(
+            &cfn,
+            &check_input(StackAction::Create, ours(StackAction::Create)),
+            NOW,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            err,
+            Error::StackFailed(
+                "ROLLBACK_COMPLETE: The following resource(s) failed to create: [Queue].".into()
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn unreadable_events_fall_back_to_the_status_reason_unless_transient() {
+        let describe = mock!(Client::describe_stacks)
+            .then_output(|| described(with_reason("ROLLBACK_COMPLETE", "Create failed")));
+        let denied = mock!(Client::describe_stack_events).then_error(|| {
+            DescribeStackEventsError::generic(service_error("AccessDenied", "not allowed"))
+        });
+        let cfn = client(&[&describe, &denied]);
+        let input = check_input(StackAction::Create, ours(StackAction::Create));
+        let err = check(&cfn, &input, NOW).await.unwrap_err();
+        assert_eq!(
+            err,
+            Error::StackFailed("ROLLBACK_COMPLETE: Create failed".into())
+        );
+
+        let describe = mock!(Client::describe_stacks)
+            .then_output(|| described(with_reason("ROLLBACK_COMPLETE", "Create failed")));
+        let throttled = mock!(Client::describe_stack_events).then_error(|| {
+            DescribeStackEventsError::generic(service_error("Throttling", "Rate exceeded"))
+        });
+        let cfn = client(&[&describe, &throttled]);
+        assert_eq!(
+            check(&cfn, &input, NOW).await.unwrap_err().name(),
+            "Transient"
+        );
+    }
+
+    #[tokio::test]
+    async fn waiting_for_another_operation_deploys_once_it_ends() {
+        let describe = polled(&["UPDATE_IN_PROGRESS", "UPDATE_ROLLBACK_COMPLETE"]);
+        let cfn = client(&[&describe]);
+        let input = check_input(StackAction::WaitForOther, None);
+
+        let first = check(&cfn, &input, NOW).await.unwrap();
+        assert_eq!(
+            (first.action, first.next),
+            (StackAction::WaitForOther, Next::Wait)
+        );
+        let second = check(
+            &cfn,
+            &CheckInput {
+                stack: first,
+                ..input
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+        // Someone else's rollback is not our failure: the stack is free, so deploy.
+        assert_eq!(
+            (second.action, second.next),
+            (StackAction::WaitForOther, Next::Deploy)
+        );
+        assert_eq!(second.status.as_deref(), Some("UPDATE_ROLLBACK_COMPLETE"));
+    }
+
+    #[tokio::test]
+    async fn a_replace_deploys_once_the_delete_finished() {
+        let describe = polled(&["DELETE_IN_PROGRESS", "DELETE_COMPLETE"]);
+        let cfn = client(&[&describe]);
+        let input = check_input(StackAction::Replace, ours(StackAction::Replace));
+        let first = check(&cfn, &input, NOW).await.unwrap();
+        assert_eq!(
+            (first.action, first.next),
+            (StackAction::Replace, Next::Wait)
+        );
+        let second = check(
+            &cfn,
+            &CheckInput {
+                stack: first,
+                ..input.clone()
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (second.action, second.next),
+            (StackAction::Replace, Next::Deploy)
+        );
+
+        // Described by name (no id recorded), a deleted stack no longer exists.
+        let absent = absent_rule();
+        let cfn = client(&[&absent]);
+        let mut by_name = input;
+        by_name.stack.stack_id = None;
+        let progress = check(&cfn, &by_name, NOW).await.unwrap();
+        assert_eq!(progress.next, Next::Deploy);
+    }
+
+    #[tokio::test]
+    async fn a_failed_delete_during_a_replace_fails_with_its_reason() {
+        let describe = describe_rule("DELETE_FAILED");
+        let token = ours(StackAction::Replace);
+        let events = events_rule(vec![
+            event(
+                token.as_deref(),
+                STACK,
+                "AWS::CloudFormation::Stack",
+                ResourceStatus::DeleteFailed,
+                "resources failed to delete",
+            ),
+            event(
+                token.as_deref(),
+                "Bucket",
+                "AWS::S3::Bucket",
+                ResourceStatus::DeleteFailed,
+                "The bucket you tried to delete is not empty",
+            ),
+            event(
+                token.as_deref(),
+                STACK,
+                "AWS::CloudFormation::Stack",
+                ResourceStatus::DeleteInProgress,
+                "User Initiated",
+            ),
+        ]);
+        let cfn = client(&[&describe, &events]);
+        let err = check(&cfn, &check_input(StackAction::Replace, token), NOW)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Error::StackFailed(
+                "DELETE_FAILED: Bucket (AWS::S3::Bucket) DELETE_FAILED: The bucket you tried to delete is not empty".into()
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn a_replace_whose_delete_never_started_fails_rather_than_looping() {
+        let describe = describe_rule("ROLLBACK_COMPLETE");
+        let cfn = client(&[&describe]);
+        let err = check(
+            &cfn,
+            &check_input(StackAction::Replace, ours(StackAction::Replace)),
+            NOW,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.name(), "StackFailed");
+        assert!(err.message().contains("did not take place"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn past_the_deadline_a_busy_stack_times_out() {
+        for action in [
+            StackAction::Create,
+            StackAction::WaitForOther,
+            StackAction::Replace,
+        ] {
+            let describe = describe_rule("UPDATE_ROLLBACK_IN_PROGRESS");
+            let cfn = client(&[&describe]);
+            let err = check(&cfn, &check_input(action, ours(action)), DEADLINE + 1)
+                .await
+                .unwrap_err();
+            assert_eq!(
+                err,
+                Error::StackTimedOut(
+                    "timed out waiting for stack app (last status UPDATE_ROLLBACK_IN_PROGRESS)"
+                        .into()
+                ),
+                "{action:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stack_that_finished_is_judged_even_past_the_deadline() {
+        let describe = describe_rule("UPDATE_COMPLETE");
+        let cfn = client(&[&describe]);
+        let progress = check(
+            &cfn,
+            &check_input(StackAction::Update, ours(StackAction::Update)),
+            DEADLINE + 1,
+        )
+        .await
+        .unwrap();
+        assert_eq!(progress.next, Next::Succeed);
+    }
+
+    #[tokio::test]
+    async fn a_stack_that_vanished_while_we_worked_on_it_fails() {
+        let absent = absent_rule();
+        let cfn = client(&[&absent]);
+        let err = check(
+            &cfn,
+            &check_input(StackAction::Create, ours(StackAction::Create)),
+            NOW,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(
+            err,
+            Error::StackFailed(
+                "stack app no longer exists: it was deleted while this deployment created it"
+                    .into()
+            )
+        );
+
+        let deleted = describe_rule("DELETE_COMPLETE");
+        let cfn = client(&[&deleted]);
+        let err = check(
+            &cfn,
+            &check_input(StackAction::Update, ours(StackAction::Update)),
+            NOW,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            err.message()
+                .contains("deleted while this deployment updated it"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_throttled_describe_is_transient() {
+        let describe = mock!(Client::describe_stacks).then_error(|| {
+            DescribeStacksError::generic(service_error("Throttling", "Rate exceeded"))
+        });
+        let cfn = client(&[&describe]);
+        let err = check(
+            &cfn,
+            &check_input(StackAction::Create, ours(StackAction::Create)),
+            NOW,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.name(), "Transient");
+    }
+
+    #[test]
+    fn stack_status_from_fixture_is_the_sdk_variant() {
+        // Guards the fixtures: a typo in a status string would make every test above vacuous.
+        assert_eq!(
+            stack("UPDATE_ROLLBACK_COMPLETE").stack_status(),
+            Some(&StackStatus::UpdateRollbackComplete)
+        );
+    }
+}

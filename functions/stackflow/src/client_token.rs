@@ -1,0 +1,81 @@
+//! The ClientRequestToken on this deployment's CloudFormation calls. It is derived from the job,
+//! so a retried step sends the same token (CloudFormation does not act twice), and the stack
+//! events the call causes carry it (so this deployment's events can be told apart).
+
+use crate::contract::StackAction;
+
+/// CloudFormation's limit on a token's length.
+const MAX_TOKEN_LEN: usize = 128;
+
+/// The token for `action` of job `job_id`; `None` for actions that make no call.
+pub fn token_for(action: StackAction, job_id: &str) -> Option<String> {
+    let verb = match action {
+        StackAction::Create => "create",
+        StackAction::Update => "update",
+        StackAction::Replace => "delete",
+        StackAction::WaitForOther | StackAction::NoChanges => return None,
+    };
+    Some(sanitise(&format!("stackflow-{verb}-{job_id}")))
+}
+
+/// Which of this job's calls `token` belongs to, if any.
+pub fn action_of_token(token: &str, job_id: &str) -> Option<StackAction> {
+    [
+        StackAction::Create,
+        StackAction::Update,
+        StackAction::Replace,
+    ]
+    .into_iter()
+    .find(|action| token_for(*action, job_id).as_deref() == Some(token))
+}
+
+/// Fit CloudFormation's token rules: `[a-zA-Z0-9][-a-zA-Z0-9]*`, at most 128 characters.
+/// Callers always start with `stackflow-`, so the first character is a letter.
+fn sanitise(raw: &str) -> String {
+    raw.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(MAX_TOKEN_LEN)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JOB: &str = "11111111-2222-3333-4444-555555555555";
+
+    #[test]
+    fn tokens_name_the_operation_and_the_job() {
+        assert_eq!(
+            token_for(StackAction::Create, JOB).as_deref(),
+            Some("stackflow-create-11111111-2222-3333-4444-555555555555")
+        );
+        assert_eq!(
+            token_for(StackAction::Update, JOB).as_deref(),
+            Some("stackflow-update-11111111-2222-3333-4444-555555555555")
+        );
+        assert_eq!(
+            token_for(StackAction::Replace, JOB).as_deref(),
+            Some("stackflow-delete-11111111-2222-3333-4444-555555555555")
+        );
+        assert_eq!(token_for(StackAction::WaitForOther, JOB), None);
+        assert_eq!(token_for(StackAction::NoChanges, JOB), None);
+    }
+
+    #[test]
+    fn tokens_follow_cloudformation_rules() {
+        let job = format!("job_id/with spaces.{}", "x".repeat(200));
+        let token = token_for(StackAction::Update, &job).unwrap_or_default();
+        assert_eq!(token.len(), MAX_TOKEN_LEN);
+        assert!(token.starts_with("stackflow-update-job-id-with-spaces-x"));
+        assert!(token.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    }
+
+    #[test]
+    fn a_token_is_traced_back_to_its_action_for_this_job_only() {
+        let token = token_for(StackAction::Replace, JOB).unwrap_or_default();
+        assert_eq!(action_of_token(&token, JOB), Some(StackAction::Replace));
+        assert_eq!(action_of_token(&token, "another-job"), None);
+        assert_eq!(action_of_token("Console-CreateStack-abc", JOB), None);
+    }
+}

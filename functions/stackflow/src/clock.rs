@@ -1,0 +1,21 @@
+//! The wall clock, in the Unix seconds that `DeploymentParams::deadline` is kept in. The steps
+//! take the time as an argument (so tests fix it); the functions' `main` reads it here.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Seconds since the Unix epoch; 0 for a clock set before 1970.
+pub fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_clock_is_past_2023() {
+        assert!(super::now_unix() > 1_700_000_000);
+    }
+}

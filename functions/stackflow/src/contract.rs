@@ -1,0 +1,233 @@
+//! The data that flows between the states. Each step's output type is what the state machine
+//! places at a ResultPath, and each step's input type is what the state's `Parameters` build from
+//! the execution document. The field names here are the JSON names in the statemachine file.
+//!
+//! The execution document grows as the states run:
+//! `{ jobId, userParameters, inputArtifacts, params, template, stack, error }`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One input artifact of the job: its name and where CodePipeline put it. No credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ArtifactLocation {
+    pub name: String,
+    pub bucket: String,
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+}
+
+/// The execution input that start-deployment hands to Step Functions, and the input of
+/// ValidateParams. It is shown in the console, so it holds nothing secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExecutionInput {
+    pub job_id: String,
+    pub user_parameters: String,
+    pub input_artifacts: Vec<ArtifactLocation>,
+}
+
+/// A CloudFormation capability the user acknowledges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[allow(clippy::enum_variant_names)]
+pub enum Capability {
+    #[serde(rename = "CAPABILITY_IAM")]
+    CapabilityIam,
+    #[serde(rename = "CAPABILITY_NAMED_IAM")]
+    CapabilityNamedIam,
+    #[serde(rename = "CAPABILITY_AUTO_EXPAND")]
+    CapabilityAutoExpand,
+}
+
+impl Capability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Capability::CapabilityIam => "CAPABILITY_IAM",
+            Capability::CapabilityNamedIam => "CAPABILITY_NAMED_IAM",
+            Capability::CapabilityAutoExpand => "CAPABILITY_AUTO_EXPAND",
+        }
+    }
+}
+
+/// ValidateParams' output (at `$.params`): the UserParameters, checked and resolved against the
+/// job's artifacts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentParams {
+    pub stack: String,
+    /// The artifact that holds the template, resolved to its S3 location.
+    pub artifact: ArtifactLocation,
+    /// The template's path inside the artifact zip.
+    pub file: String,
+    /// A template-configuration file's path inside the same artifact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
+    /// Parameter overrides; they win over the configuration file's.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, String>,
+    #[serde(default)]
+    pub capabilities: Vec<Capability>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// Tags; they win over the configuration file's.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub replace_on_failure: bool,
+    /// Seconds the Wait state waits between status checks (its SecondsPath).
+    pub poll_seconds: u32,
+    pub timeout_minutes: u32,
+    /// Unix seconds after which waiting for the stack ends in StackTimedOut.
+    pub deadline: i64,
+}
+
+/// FetchTemplate's input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchInput {
+    pub job_id: String,
+    pub params: DeploymentParams,
+}
+
+/// FetchTemplate's output (at `$.template`): where the template was staged, and what the
+/// template-configuration file and the overrides add up to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StagedTemplate {
+    /// An S3 URL CloudFormation reads the template from (no body rides in the history).
+    pub template_url: String,
+    pub bucket: String,
+    pub key: String,
+    pub size: u64,
+    /// Configuration-file parameters merged with the overrides.
+    #[serde(default)]
+    pub parameters: BTreeMap<String, String>,
+    /// Configuration-file tags merged with the UserParameters tags.
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// The configuration file's StackPolicy, as JSON text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_policy_body: Option<String>,
+}
+
+/// DeployStack's input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployInput {
+    pub job_id: String,
+    pub params: DeploymentParams,
+    pub template: StagedTemplate,
+}
+
+/// What the stack operation of this deployment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum StackAction {
+    Create,
+    Update,
+    /// Deleting a failed stack before creating it again (`replaceOnFailure`).
+    Replace,
+    /// Another operation holds the stack; we wait for it, then deploy.
+    WaitForOther,
+    /// The template and parameters match the stack: nothing to do.
+    NoChanges,
+}
+
+/// What the state machine does next; the Choice states switch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Next {
+    /// Wait `pollSeconds`, then CheckStack.
+    Wait,
+    /// Run DeployStack (again): the stack is free, or gone after a replace's delete.
+    Deploy,
+    /// Report success.
+    Succeed,
+}
+
+/// DeployStack's and CheckStack's output (at `$.stack`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StackProgress {
+    pub stack_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack_id: Option<String>,
+    pub action: StackAction,
+    pub next: Next,
+    /// The last status seen, e.g. `UPDATE_IN_PROGRESS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The token on this deployment's CloudFormation call, to tell its stack events apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_token: Option<String>,
+    /// The stack Outputs, once it succeeded.
+    #[serde(default)]
+    pub outputs: BTreeMap<String, String>,
+}
+
+/// CheckStack's input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckInput {
+    pub job_id: String,
+    pub params: DeploymentParams,
+    pub stack: StackProgress,
+}
+
+/// What a Catch places at `$.error`: Step Functions' own names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateError {
+    #[serde(rename = "Error")]
+    pub error: String,
+    /// For a Lambda error, a JSON text with `errorMessage`; for others, plain text.
+    #[serde(rename = "Cause", default)]
+    pub cause: String,
+}
+
+/// report-result's input, from ReportSuccess (`stack`) or ReportFailure (`error`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportInput {
+    pub job_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_arn: Option<String>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// How the deployment ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Outcome {
+    Stack(StackProgress),
+    Error(StateError),
+}
+
+/// report-result's output: what it told CodePipeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportOutput {
+    pub job_id: String,
+    /// `Succeeded`, `Failed`, or `AlreadyClosed` when CodePipeline had closed the job.
+    pub reported: String,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_type: Option<String>,
+    #[serde(default)]
+    pub output_variables: BTreeMap<String, String>,
+}
+
+/// start-deployment's output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StartOutput {
+    pub job_id: String,
+    /// The execution's ARN, when one was started or already existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_arn: Option<String>,
+    /// `Started`, `AlreadyStarted`, or `ReportedFailure`.
+    pub outcome: String,
+}

@@ -1,0 +1,99 @@
+//! The one error type of the domain. Every variant has a stable name: it becomes the Lambda
+//! `errorType`, which the state machine's Retry and Catch match and report-result maps to a
+//! CodePipeline failure type.
+
+use lambda_runtime::Diagnostic;
+
+/// Everything a step can fail with. The message always names the problem for a person reading the
+/// pipeline; it never carries credentials.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The Lambda event is not a CodePipeline job event we can work with.
+    #[error("{0}")]
+    InvalidEvent(String),
+    /// The action's UserParameters are not valid.
+    #[error("{0}")]
+    InvalidParameters(String),
+    /// The artifact, its S3 object or a file inside it is not there.
+    #[error("{0}")]
+    ArtifactNotFound(String),
+    /// The artifact is there but cannot be used (not a zip, too large, a zip bomb).
+    #[error("{0}")]
+    ArtifactInvalid(String),
+    /// The template or template configuration is unusable, or CloudFormation rejected it.
+    #[error("{0}")]
+    TemplateInvalid(String),
+    /// AWS refused an action for lack of permission.
+    #[error("{0}")]
+    AccessDenied(String),
+    /// The stack is in a state that cannot be updated and no replacement was asked for.
+    #[error("{0}")]
+    StackNotUpdatable(String),
+    /// The stack operation ended in failure; the message holds the first failed resource.
+    #[error("{0}")]
+    StackFailed(String),
+    /// The stack did not settle before the deadline from `timeoutMinutes`.
+    #[error("{0}")]
+    StackTimedOut(String),
+    /// A passing fault (throttling, a 5xx, a network error): the state machine retries it.
+    #[error("{0}")]
+    Transient(String),
+    /// Any other AWS error that retrying will not fix.
+    #[error("{0}")]
+    AwsError(String),
+    /// The function itself is deployed wrong (a missing environment variable, say).
+    #[error("{0}")]
+    Misconfigured(String),
+}
+
+impl Error {
+    /// The stable name the state machine and report-result match on.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Error::InvalidEvent(_) => "InvalidEvent",
+            Error::InvalidParameters(_) => "InvalidParameters",
+            Error::ArtifactNotFound(_) => "ArtifactNotFound",
+            Error::ArtifactInvalid(_) => "ArtifactInvalid",
+            Error::TemplateInvalid(_) => "TemplateInvalid",
+            Error::AccessDenied(_) => "AccessDenied",
+            Error::StackNotUpdatable(_) => "StackNotUpdatable",
+            Error::StackFailed(_) => "StackFailed",
+            Error::StackTimedOut(_) => "StackTimedOut",
+            Error::Transient(_) => "Transient",
+            Error::AwsError(_) => "AwsError",
+            Error::Misconfigured(_) => "Misconfigured",
+        }
+    }
+
+    /// The message alone, without the name.
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl From<Error> for Diagnostic {
+    fn from(error: Error) -> Self {
+        Diagnostic {
+            error_type: error.name().to_string(),
+            error_message: error.message(),
+        }
+    }
+}
+
+/// Every error name, for documentation and for tests that check the state machine routes them.
+pub const ERROR_NAMES: &[&str] = &[
+    "InvalidEvent",
+    "InvalidParameters",
+    "ArtifactNotFound",
+    "ArtifactInvalid",
+    "TemplateInvalid",
+    "AccessDenied",
+    "StackNotUpdatable",
+    "StackFailed",
+    "StackTimedOut",
+    "Transient",
+    "AwsError",
+    "Misconfigured",
+];
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,218 @@
+//! FetchTemplate: read the template (and its configuration file) out of the input artifact and
+//! stage the template in the staging bucket, so the state machine carries a URL, not a body.
+
+use aws_sdk_s3::operation::get_object::GetObjectError;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::artifact_zip::ArtifactZip;
+use crate::aws_error::{classify, code_and_message};
+use crate::contract::{ArtifactLocation, FetchInput, StagedTemplate};
+use crate::error::Error;
+use crate::template_config::{self, TemplateConfig};
+
+/// The largest artifact zip read, in bytes (256 MiB). The zip is held in memory, so the
+/// function's memory must exceed this; larger artifacts are refused before their body is read.
+pub const MAX_ARTIFACT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// CloudFormation's limit for a template read from S3 (1 MB); it bounds the configuration
+/// file too.
+pub const MAX_TEMPLATE_BYTES: u64 = 1_048_576;
+
+/// The key prefix of staged templates in the staging bucket.
+pub const STAGING_PREFIX: &str = "stackflow";
+
+/// Read the artifact with the function's own role, extract the template and the configuration
+/// file, merge the overrides, and stage the template in `staging_bucket`.
+pub async fn fetch_template(
+    s3: &aws_sdk_s3::Client,
+    staging_bucket: &str,
+    region: &str,
+    input: &FetchInput,
+) -> Result<StagedTemplate, Error> {
+    let params = &input.params;
+    let artifact = &params.artifact;
+    let zip_bytes = download(s3, artifact, MAX_ARTIFACT_BYTES).await?;
+    let mut zip = ArtifactZip::open(&artifact.name, &zip_bytes)?;
+
+    let template = zip.read_text(&params.file, MAX_TEMPLATE_BYTES)?;
+    if template.trim().is_empty() {
+        return Err(Error::TemplateInvalid(format!(
+            "template `{}` in artifact `{}` is empty",
+            params.file, artifact.name
+        )));
+    }
+    let config = match &params.config {
+        Some(path) => template_config::parse(path, &zip.read_text(path, MAX_TEMPLATE_BYTES)?)?,
+        None => TemplateConfig::default(),
+    };
+    let merged = config.merged_with(&params.parameters, &params.tags)?;
+
+    let key = staging_key(&input.job_id, &params.file);
+    let size = template.len() as u64;
+    s3.put_object()
+        .bucket(staging_bucket)
+        .key(&key)
+        .body(ByteStream::from(template.into_bytes()))
+        .send()
+        .await
+        .map_err(|err| {
+            let context = format!("PutObject of the template to s3://{staging_bucket}/{key}");
+            match code_and_message(&err).0.as_deref() {
+                Some("NoSuchBucket") => Error::Misconfigured(format!(
+                    "{context}: the staging bucket does not exist; {} must name an existing bucket",
+                    crate::config::STAGING_BUCKET
+                )),
+                _ => classify_s3(&context, &err),
+            }
+        })?;
+    tracing::info!(bucket = staging_bucket, key = %key, size, "staged the template");
+
+    Ok(StagedTemplate {
+        template_url: template_url(staging_bucket, region, &key),
+        bucket: staging_bucket.to_string(),
+        key,
+        size,
+        parameters: merged.parameters,
+        tags: merged.tags,
+        stack_policy_body: merged.stack_policy,
+    })
+}
+
+/// The artifact zip's bytes, refusing objects over `max_bytes` without reading them.
+async fn download(
+    s3: &aws_sdk_s3::Client,
+    artifact: &ArtifactLocation,
+    max_bytes: u64,
+) -> Result<Vec<u8>, Error> {
+    let location = format!("s3://{}/{}", artifact.bucket, artifact.key);
+    let output = s3
+        .get_object()
+        .bucket(&artifact.bucket)
+        .key(&artifact.key)
+        .send()
+        .await
+        .map_err(|err| get_error(artifact, &location, &err))?;
+    let too_large = |size: u64| {
+        Error::ArtifactInvalid(format!(
+            "artifact `{}` ({location}) is {size} bytes or more; the limit is {max_bytes} bytes",
+            artifact.name
+        ))
+    };
+    let declared = output
+        .content_length()
+        .and_then(|length| u64::try_from(length).ok());
+    if let Some(length) = declared.filter(|length| *length > max_bytes) {
+        return Err(too_large(length));
+    }
+    // The declared length is at most the cap here; a body longer than it is still cut off below.
+    let capacity = declared
+        .and_then(|length| usize::try_from(length).ok())
+        .unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    let mut body = output.body;
+    while let Some(chunk) = body.try_next().await.map_err(|e| {
+        Error::Transient(format!(
+            "reading artifact `{}` ({location}) from S3 failed: {e}",
+            artifact.name
+        ))
+    })? {
+        let total = bytes.len() as u64 + chunk.len() as u64;
+        if total > max_bytes {
+            return Err(too_large(total));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+fn get_error(
+    artifact: &ArtifactLocation,
+    location: &str,
+    err: &SdkError<GetObjectError, HttpResponse>,
+) -> Error {
+    let code = code_and_message(err).0;
+    let missing = err
+        .as_service_error()
+        .is_some_and(GetObjectError::is_no_such_key)
+        || matches!(code.as_deref(), Some("NoSuchKey" | "NoSuchBucket"));
+    if missing {
+        return Error::ArtifactNotFound(format!(
+            "artifact `{}` is not in S3: {location} ({})",
+            artifact.name,
+            code.as_deref().unwrap_or("NoSuchKey")
+        ));
+    }
+    classify_s3(
+        &format!("GetObject of artifact `{}` ({location})", artifact.name),
+        err,
+    )
+}
+
+/// [`classify`], except that any 5xx answer is passing even when its body names no code
+/// `classify` knows (S3 sometimes answers a bare 503).
+fn classify_s3<E>(context: &str, err: &SdkError<E, HttpResponse>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match classify(context, err) {
+        Error::AwsError(text)
+            if err
+                .raw_response()
+                .is_some_and(|response| response.status().is_server_error()) =>
+        {
+            Error::Transient(text)
+        }
+        other => other,
+    }
+}
+
+/// `stackflow/<jobId>/<file name>`: one key per job, so concurrent deployments never share
+/// one, and a retried step overwrites its own.
+pub fn staging_key(job_id: &str, file: &str) -> String {
+    let job: String = job_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = file.rsplit('/').next().unwrap_or(file);
+    format!("{STAGING_PREFIX}/{job}/{name}")
+}
+
+/// The virtual-hosted-style URL of an object. CloudFormation accepts it; moto's CloudFormation
+/// reads the bucket from the host's first label (so the bucket name must have no dots there).
+pub fn template_url(bucket: &str, region: &str, key: &str) -> String {
+    let domain = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    format!(
+        "https://{bucket}.s3.{region}.{domain}/{}",
+        percent_encode_path(key)
+    )
+}
+
+/// Percent-encode everything in a key but unreserved characters and `/`.
+fn percent_encode_path(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for byte in key.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "fetch_tests.rs"]
+mod tests;

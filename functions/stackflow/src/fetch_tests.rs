@@ -1,0 +1,367 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::io::{Cursor, Write};
+
+use aws_sdk_s3::config::retry::RetryConfig;
+use aws_sdk_s3::operation::get_object::GetObjectOutput;
+use aws_sdk_s3::operation::put_object::{PutObjectError, PutObjectOutput};
+use aws_sdk_s3::types::error::NoSuchKey;
+use aws_sdk_s3::Client;
+use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+use aws_smithy_types::error::ErrorMetadata;
+use zip::write::SimpleFileOptions;
+use zip::ZipWriter;
+
+use super::*;
+use crate::contract::DeploymentParams;
+
+const TEMPLATE: &str = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic # marker-7f3a\n";
+const CONFIG: &str = r#"{"Parameters":{"Env":"staging","Size":"1"},"Tags":{"team":"core","cost":"a"},"StackPolicy":{"Statement":[]}}"#;
+
+fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, content) in entries {
+        writer
+            .start_file(*name, SimpleFileOptions::default())
+            .unwrap();
+        writer.write_all(content.as_bytes()).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn fetch_input(config: Option<&str>) -> FetchInput {
+    FetchInput {
+        job_id: "job-1".into(),
+        params: DeploymentParams {
+            stack: "my-stack".into(),
+            artifact: ArtifactLocation {
+                name: "BuildOutput".into(),
+                bucket: "artifacts".into(),
+                key: "pipe/BuildOutp/abc".into(),
+                revision: None,
+            },
+            file: "infra/t.yaml".into(),
+            config: config.map(str::to_string),
+            parameters: map(&[("Env", "prod")]),
+            capabilities: vec![],
+            role_arn: None,
+            tags: map(&[("team", "payments")]),
+            replace_on_failure: false,
+            poll_seconds: 15,
+            timeout_minutes: 60,
+            deadline: 0,
+        },
+    }
+}
+
+/// GetObject of the test artifact answering with `zip`.
+fn artifact_rule(zip: Vec<u8>) -> Rule {
+    mock!(Client::get_object)
+        .match_requests(|req| {
+            req.bucket() == Some("artifacts") && req.key() == Some("pipe/BuildOutp/abc")
+        })
+        .then_output(move || {
+            GetObjectOutput::builder()
+                .content_length(zip.len() as i64)
+                .body(ByteStream::from(zip.clone()))
+                .build()
+        })
+}
+
+/// PutObject of the staged template, matched on bucket, key and body.
+fn staging_rule() -> Rule {
+    mock!(Client::put_object)
+        .match_requests(|req| {
+            req.bucket() == Some("staging")
+                && req.key() == Some("stackflow/job-1/t.yaml")
+                && req.body().bytes() == Some(TEMPLATE.as_bytes())
+        })
+        .then_output(|| PutObjectOutput::builder().build())
+}
+
+fn client(rules: &[&Rule]) -> Client {
+    mock_client!(aws_sdk_s3, RuleMode::MatchAny, rules, |c| c
+        .retry_config(RetryConfig::disabled()))
+}
+
+async fn fetch(rules: &[&Rule], input: &FetchInput) -> Result<StagedTemplate, Error> {
+    fetch_template(&client(rules), "staging", "eu-west-1", input).await
+}
+
+fn get_error(code: &str) -> Rule {
+    let code = code.to_string();
+    mock!(Client::get_object).then_error(move || {
+        GetObjectError::generic(
+            ErrorMetadata::builder()
+                .code(&code)
+                .message("from S3")
+                .build(),
+        )
+    })
+}
+
+fn put_error(code: &str) -> Rule {
+    let code = code.to_string();
+    mock!(Client::put_object).then_error(move || {
+        PutObjectError::generic(
+            ErrorMetadata::builder()
+                .code(&code)
+                .message("from S3")
+                .build(),
+        )
+    })
+}
+
+#[tokio::test]
+async fn stages_the_template_and_merges_the_configuration() {
+    let zip = zip_of(&[("./infra/t.yaml", TEMPLATE), ("infra/c.json", CONFIG)]);
+    let get = artifact_rule(zip);
+    let put = staging_rule();
+    let staged = fetch(&[&get, &put], &fetch_input(Some("infra/c.json")))
+        .await
+        .unwrap();
+    assert_eq!(put.num_calls(), 1);
+    assert_eq!(
+        staged,
+        StagedTemplate {
+            template_url: "https://staging.s3.eu-west-1.amazonaws.com/stackflow/job-1/t.yaml"
+                .into(),
+            bucket: "staging".into(),
+            key: "stackflow/job-1/t.yaml".into(),
+            size: TEMPLATE.len() as u64,
+            parameters: map(&[("Env", "prod"), ("Size", "1")]),
+            tags: map(&[("cost", "a"), ("team", "payments")]),
+            stack_policy_body: Some(r#"{"Statement":[]}"#.into()),
+        }
+    );
+}
+
+#[tokio::test]
+async fn without_a_configuration_the_overrides_are_all() {
+    let get = artifact_rule(zip_of(&[("infra/t.yaml", TEMPLATE)]));
+    let put = staging_rule();
+    let staged = fetch(&[&get, &put], &fetch_input(None)).await.unwrap();
+    assert_eq!(staged.parameters, map(&[("Env", "prod")]));
+    assert_eq!(staged.tags, map(&[("team", "payments")]));
+    assert_eq!(staged.stack_policy_body, None);
+}
+
+#[tokio::test]
+async fn the_output_carries_no_template_body() {
+    let get = artifact_rule(zip_of(&[("infra/t.yaml", TEMPLATE)]));
+    let put = staging_rule();
+    let staged = fetch(&[&get, &put], &fetch_input(None)).await.unwrap();
+    let json = serde_json::to_string(&staged).unwrap();
+    assert!(!json.contains("marker-7f3a"), "{json}");
+}
+
+#[tokio::test]
+async fn a_missing_artifact_object_is_artifact_not_found() {
+    let get = mock!(Client::get_object)
+        .then_error(|| GetObjectError::NoSuchKey(NoSuchKey::builder().build()));
+    let put = staging_rule();
+    let err = fetch(&[&get, &put], &fetch_input(None)).await.unwrap_err();
+    assert_eq!(
+        err,
+        Error::ArtifactNotFound(
+            "artifact `BuildOutput` is not in S3: s3://artifacts/pipe/BuildOutp/abc (NoSuchKey)"
+                .into()
+        )
+    );
+    assert_eq!(put.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn a_missing_artifact_bucket_is_artifact_not_found() {
+    let err = fetch(&[&get_error("NoSuchBucket")], &fetch_input(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.name(), "ArtifactNotFound");
+    assert!(
+        err.message()
+            .contains("s3://artifacts/pipe/BuildOutp/abc (NoSuchBucket)"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_read_is_access_denied() {
+    let err = fetch(&[&get_error("AccessDenied")], &fetch_input(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.name(), "AccessDenied");
+    assert!(
+        err.message()
+            .contains("GetObject of artifact `BuildOutput`"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn throttling_is_transient() {
+    let err = fetch(&[&get_error("SlowDown")], &fetch_input(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.name(), "Transient", "{err}");
+}
+
+#[tokio::test]
+async fn a_bare_server_error_is_transient() {
+    let get = mock!(Client::get_object)
+        .sequence()
+        .http_status(503, None)
+        .build();
+    let err = fetch(&[&get], &fetch_input(None)).await.unwrap_err();
+    assert_eq!(err.name(), "Transient", "{err}");
+}
+
+#[tokio::test]
+async fn an_artifact_over_the_cap_is_refused_by_its_length() {
+    let get = mock!(Client::get_object).then_output(|| {
+        GetObjectOutput::builder()
+            .content_length(MAX_ARTIFACT_BYTES as i64 + 1)
+            .body(ByteStream::from_static(b""))
+            .build()
+    });
+    let err = fetch(&[&get], &fetch_input(None)).await.unwrap_err();
+    assert_eq!(err.name(), "ArtifactInvalid");
+    assert!(
+        err.message().contains("the limit is 268435456 bytes"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_longer_than_the_cap_is_cut_off() {
+    // No length header: the cap holds while reading.
+    let get = mock!(Client::get_object).then_output(|| {
+        GetObjectOutput::builder()
+            .body(ByteStream::from(vec![0u8; 100]))
+            .build()
+    });
+    let s3 = client(&[&get]);
+    let err = download(&s3, &fetch_input(None).params.artifact, 50)
+        .await
+        .unwrap_err();
+    assert_eq!(err.name(), "ArtifactInvalid");
+    assert!(err.message().contains("the limit is 50 bytes"), "{err}");
+}
+
+#[tokio::test]
+async fn an_artifact_that_is_not_a_zip_is_invalid() {
+    let get = artifact_rule(TEMPLATE.as_bytes().to_vec());
+    let err = fetch(&[&get], &fetch_input(None)).await.unwrap_err();
+    assert_eq!(err.name(), "ArtifactInvalid");
+    assert!(
+        err.message()
+            .starts_with("artifact `BuildOutput` is not a zip archive"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_missing_template_lists_the_zip() {
+    let get = artifact_rule(zip_of(&[("other.yaml", TEMPLATE)]));
+    let err = fetch(&[&get], &fetch_input(None)).await.unwrap_err();
+    assert_eq!(
+        err,
+        Error::ArtifactNotFound(
+            "artifact `BuildOutput` has no file `infra/t.yaml`; its 1 file is: other.yaml".into()
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_missing_configuration_file_lists_the_zip() {
+    let get = artifact_rule(zip_of(&[("infra/t.yaml", TEMPLATE)]));
+    let put = staging_rule();
+    let err = fetch(&[&get, &put], &fetch_input(Some("infra/c.json")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.name(), "ArtifactNotFound");
+    assert!(
+        err.message()
+            .contains("no file `infra/c.json`; its 1 file is: infra/t.yaml"),
+        "{err}"
+    );
+    assert_eq!(put.num_calls(), 0);
+}
+
+#[tokio::test]
+async fn a_broken_configuration_file_is_an_invalid_template() {
+    let get = artifact_rule(zip_of(&[
+        ("infra/t.yaml", TEMPLATE),
+        ("infra/c.json", "{\"Parameter\":{}}"),
+    ]));
+    let err = fetch(&[&get], &fetch_input(Some("infra/c.json")))
+        .await
+        .unwrap_err();
+    assert_eq!(err.name(), "TemplateInvalid");
+    assert!(err.message().contains("unknown key `Parameter`"), "{err}");
+}
+
+#[tokio::test]
+async fn an_empty_template_is_invalid() {
+    let get = artifact_rule(zip_of(&[("infra/t.yaml", " \n")]));
+    let err = fetch(&[&get], &fetch_input(None)).await.unwrap_err();
+    assert_eq!(
+        err,
+        Error::TemplateInvalid("template `infra/t.yaml` in artifact `BuildOutput` is empty".into())
+    );
+}
+
+#[tokio::test]
+async fn a_missing_staging_bucket_is_a_deployment_mistake() {
+    let get = artifact_rule(zip_of(&[("infra/t.yaml", TEMPLATE)]));
+    let err = fetch(&[&get, &put_error("NoSuchBucket")], &fetch_input(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.name(), "Misconfigured");
+    assert!(err.message().contains("STAGING_BUCKET"), "{err}");
+}
+
+#[tokio::test]
+async fn a_refused_staging_write_is_access_denied() {
+    let get = artifact_rule(zip_of(&[("infra/t.yaml", TEMPLATE)]));
+    let err = fetch(&[&get, &put_error("AccessDenied")], &fetch_input(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.name(), "AccessDenied");
+    assert!(
+        err.message()
+            .contains("s3://staging/stackflow/job-1/t.yaml"),
+        "{err}"
+    );
+}
+
+#[test]
+fn staging_keys_are_per_job_and_safe() {
+    assert_eq!(
+        staging_key("c0d76431-b0e7", "a/b/t.yaml"),
+        "stackflow/c0d76431-b0e7/t.yaml"
+    );
+    assert_eq!(
+        staging_key("a/../b c", "t.yaml"),
+        "stackflow/a_.._b_c/t.yaml"
+    );
+}
+
+#[test]
+fn template_urls_are_virtual_hosted_and_encoded() {
+    assert_eq!(
+        template_url("b", "us-east-1", "stackflow/j/my template+v1.yaml"),
+        "https://b.s3.us-east-1.amazonaws.com/stackflow/j/my%20template%2Bv1.yaml"
+    );
+    assert_eq!(
+        template_url("b", "cn-north-1", "k"),
+        "https://b.s3.cn-north-1.amazonaws.com.cn/k"
+    );
+}

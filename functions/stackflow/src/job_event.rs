@@ -1,0 +1,252 @@
+//! The CodePipeline job event, reduced to what stackflow needs.
+//!
+//! The wire type carries temporary artifact credentials and its derived `Debug` prints them, so
+//! start-deployment turns it into a [`JobRequest`] first thing: that type holds no credentials,
+//! and nothing downstream can log what it does not have.
+
+use aws_lambda_events::event::codepipeline_job::{CodePipelineInputArtifact, CodePipelineJobEvent};
+
+use crate::contract::{ArtifactLocation, ExecutionInput};
+use crate::error::Error;
+
+/// A CodePipeline job, without its artifact credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRequest {
+    pub job_id: String,
+    pub account_id: String,
+    /// The action's UserParameters as written; empty when the action has none (ValidateParams
+    /// names that problem, so it reaches the pipeline as a job failure).
+    pub user_parameters: String,
+    pub input_artifacts: Vec<ArtifactLocation>,
+    pub continuation_token: Option<String>,
+}
+
+impl JobRequest {
+    /// Redact the wire event. A missing job id is fatal: without it the job cannot be reported,
+    /// so the error only reaches the function's logs and CodePipeline times the action out.
+    pub fn from_event(event: CodePipelineJobEvent) -> Result<Self, Error> {
+        let job = event.code_pipeline_job;
+        let job_id = non_empty(job.id).ok_or_else(|| {
+            Error::InvalidEvent(
+                "the event has no \"CodePipeline.job\".id; this job cannot be reported to \
+                 CodePipeline and will time out"
+                    .to_string(),
+            )
+        })?;
+        let data = job.data;
+        let input_artifacts = data
+            .input_artifacts
+            .into_iter()
+            .enumerate()
+            .map(|(index, artifact)| artifact_location(&job_id, index, artifact))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(JobRequest {
+            account_id: job.account_id.unwrap_or_default(),
+            user_parameters: data
+                .action_configuration
+                .configuration
+                .user_parameters
+                .unwrap_or_default(),
+            input_artifacts,
+            continuation_token: non_empty(data.continuation_token),
+            job_id,
+        })
+    }
+
+    /// The execution input: it shows in the Step Functions console, so only the job id, the
+    /// UserParameters and where the artifacts are.
+    pub fn execution_input(&self) -> ExecutionInput {
+        ExecutionInput {
+            job_id: self.job_id.clone(),
+            user_parameters: self.user_parameters.clone(),
+            input_artifacts: self.input_artifacts.clone(),
+        }
+    }
+}
+
+impl TryFrom<CodePipelineJobEvent> for JobRequest {
+    type Error = Error;
+
+    fn try_from(event: CodePipelineJobEvent) -> Result<Self, Error> {
+        JobRequest::from_event(event)
+    }
+}
+
+fn artifact_location(
+    job_id: &str,
+    index: usize,
+    artifact: CodePipelineInputArtifact,
+) -> Result<ArtifactLocation, Error> {
+    let s3 = artifact.location.s3_location;
+    let Some(name) = non_empty(artifact.name) else {
+        return Err(Error::InvalidEvent(format!(
+            "job {job_id}: input artifact #{} has no name",
+            index + 1
+        )));
+    };
+    match (non_empty(s3.bucket_name), non_empty(s3.object_key)) {
+        (Some(bucket), Some(key)) => Ok(ArtifactLocation {
+            name,
+            bucket,
+            key,
+            revision: non_empty(artifact.revision),
+        }),
+        _ => Err(Error::InvalidEvent(format!(
+            "job {job_id}: input artifact {name} has no S3 location (bucketName and objectKey)"
+        ))),
+    }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.filter(|text| !text.trim().is_empty())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The event CodePipeline sends, as `sam local generate-event codepipeline job` shapes it.
+    pub(crate) const FIXTURE: &str = include_str!("../../../tests/events/codepipeline-job.json");
+    /// The credential values in the fixture; none may ever leave [`JobRequest::from_event`].
+    pub(crate) const SECRETS: &[&str] = &[
+        "ASIAFIXTUREACCESSKEY",
+        "fixtureSecretAccessKey/DoNotLog+0123456789abcdef",
+        "FixtureSessionToken//////////wEaDoNotLogThisTokenEver0123456789",
+    ];
+
+    pub(crate) fn fixture_event() -> CodePipelineJobEvent {
+        serde_json::from_str(FIXTURE).unwrap()
+    }
+
+    fn event_from(value: serde_json::Value) -> CodePipelineJobEvent {
+        serde_json::from_value(value).unwrap()
+    }
+
+    fn fixture_value() -> serde_json::Value {
+        serde_json::from_str(FIXTURE).unwrap()
+    }
+
+    pub(crate) fn fixture_job() -> JobRequest {
+        JobRequest::from_event(fixture_event()).unwrap()
+    }
+
+    #[test]
+    fn the_fixture_parses_into_a_job_request() {
+        let job = fixture_job();
+        assert_eq!(job.job_id, "11111111-abcd-1111-abcd-111111abcdef");
+        assert_eq!(job.account_id, "111111111111");
+        assert_eq!(
+            job.user_parameters,
+            r#"{"stack":"my-stack","artifact":"SourceArtifact","file":"template.yaml"}"#
+        );
+        assert_eq!(
+            job.input_artifacts,
+            vec![ArtifactLocation {
+                name: "SourceArtifact".into(),
+                bucket: "codepipeline-us-east-1-111111111111".into(),
+                key: "my-pipeline/SourceArti/AbCdEfG".into(),
+                revision: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            }]
+        );
+        assert_eq!(job.continuation_token, None);
+    }
+
+    #[test]
+    fn the_fixture_really_carries_credentials() {
+        // Guards the redaction tests below: they prove nothing if the fixture had no secrets.
+        let debug = format!("{:?}", fixture_event());
+        for secret in SECRETS {
+            assert!(debug.contains(secret), "fixture lacks {secret}");
+        }
+    }
+
+    #[test]
+    fn neither_the_job_request_nor_the_execution_input_holds_credentials() {
+        let job = fixture_job();
+        let debug = format!("{job:?}");
+        let input = serde_json::to_string(&job.execution_input()).unwrap();
+        for secret in SECRETS {
+            assert!(
+                !debug.contains(secret),
+                "Debug of JobRequest shows {secret}"
+            );
+            assert!(!input.contains(secret), "execution input shows {secret}");
+        }
+        assert!(!input.contains("artifactCredentials"));
+        assert!(!input.contains("accountId"));
+    }
+
+    #[test]
+    fn the_execution_input_has_job_id_parameters_and_artifacts() {
+        let job = fixture_job();
+        let input = serde_json::to_value(job.execution_input()).unwrap();
+        assert_eq!(
+            input,
+            serde_json::json!({
+                "jobId": "11111111-abcd-1111-abcd-111111abcdef",
+                "userParameters": job.user_parameters,
+                "inputArtifacts": [{
+                    "name": "SourceArtifact",
+                    "bucket": "codepipeline-us-east-1-111111111111",
+                    "key": "my-pipeline/SourceArti/AbCdEfG",
+                    "revision": "0123456789abcdef0123456789abcdef01234567"
+                }]
+            })
+        );
+    }
+
+    #[test]
+    fn a_missing_job_id_is_an_invalid_event() {
+        let mut value = fixture_value();
+        value["CodePipeline.job"]
+            .as_object_mut()
+            .unwrap()
+            .remove("id");
+        let err = JobRequest::from_event(event_from(value)).unwrap_err();
+        assert_eq!(err.name(), "InvalidEvent");
+        assert!(err.message().contains("cannot be reported"), "{err}");
+    }
+
+    #[test]
+    fn missing_user_parameters_become_an_empty_string() {
+        let mut value = fixture_value();
+        value["CodePipeline.job"]["data"]["actionConfiguration"]["configuration"]
+            .as_object_mut()
+            .unwrap()
+            .remove("UserParameters");
+        let job = JobRequest::from_event(event_from(value)).unwrap();
+        assert_eq!(job.user_parameters, "");
+    }
+
+    #[test]
+    fn an_artifact_without_a_name_is_an_invalid_event() {
+        let mut value = fixture_value();
+        value["CodePipeline.job"]["data"]["inputArtifacts"][0]["name"] = serde_json::Value::Null;
+        let err = JobRequest::from_event(event_from(value)).unwrap_err();
+        assert_eq!(
+            err,
+            Error::InvalidEvent(
+                "job 11111111-abcd-1111-abcd-111111abcdef: input artifact #1 has no name".into()
+            )
+        );
+    }
+
+    #[test]
+    fn an_artifact_without_an_s3_location_is_an_invalid_event_naming_it() {
+        let mut value = fixture_value();
+        value["CodePipeline.job"]["data"]["inputArtifacts"][0]["location"]["s3Location"] =
+            serde_json::json!({});
+        let err = JobRequest::from_event(event_from(value)).unwrap_err();
+        assert_eq!(err.name(), "InvalidEvent");
+        assert!(err.message().contains("SourceArtifact"), "{err}");
+    }
+
+    #[test]
+    fn a_continuation_token_is_kept() {
+        let mut value = fixture_value();
+        value["CodePipeline.job"]["data"]["continuationToken"] = "token-1".into();
+        let job = JobRequest::from_event(event_from(value)).unwrap();
+        assert_eq!(job.continuation_token.as_deref(), Some("token-1"));
+    }
+}

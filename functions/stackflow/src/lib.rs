@@ -1,0 +1,33 @@
+//! stackflow's domain: the typed steps of a CloudFormation deployment driven by a CodePipeline
+//! "Invoke Lambda" job. Each function crate is a thin `main` around one step here.
+
+pub mod aws_error;
+pub mod config;
+pub mod contract;
+pub mod error;
+pub mod telemetry;
+
+// start-deployment and report-result: the two ends that talk to CodePipeline.
+pub mod job_event;
+pub mod job_result;
+pub mod report;
+pub mod start;
+
+// validate-params and fetch-template.
+pub mod artifact_zip;
+pub mod fetch;
+pub mod params;
+pub mod template_config;
+
+// deploy-stack and check-stack.
+pub mod check;
+pub mod client_token;
+pub mod clock;
+pub mod deploy;
+pub mod stack_describe;
+pub mod stack_events;
+#[cfg(test)]
+mod stack_fixtures;
+pub mod stack_status;
+
+pub use error::{Error, Result};

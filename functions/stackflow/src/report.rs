@@ -1,0 +1,577 @@
+//! report-result: the one place that tells CodePipeline how a deployment ended.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aws_sdk_codepipeline::types::{ExecutionDetails, FailureType};
+
+use crate::contract::{
+    Next, Outcome, ReportInput, ReportOutput, StackAction, StackProgress, StateError,
+};
+use crate::error::Error;
+use crate::job_result::{
+    put_job_failure, report_failure, truncate_chars, ReportFailure, FAILURE_MESSAGE_MAX_CHARS,
+    SUMMARY_MAX_CHARS,
+};
+
+pub const SUCCEEDED: &str = "Succeeded";
+pub const FAILED: &str = "Failed";
+pub const ALREADY_CLOSED: &str = "AlreadyClosed";
+
+/// CodePipeline's limit on all output variables of one action together, in bytes (CodePipeline
+/// user guide, "Quotas": "Variable quotas"). Counted here as the UTF-8 bytes of names and values.
+pub const OUTPUT_VARIABLES_MAX_BYTES: usize = 122_880;
+
+/// Report the deployment's outcome on its job.
+pub async fn report(
+    codepipeline: &aws_sdk_codepipeline::Client,
+    input: &ReportInput,
+) -> Result<ReportOutput, Error> {
+    match &input.outcome {
+        Outcome::Stack(progress) => report_success(codepipeline, input, progress).await,
+        Outcome::Error(error) => report_error(codepipeline, input, error).await,
+    }
+}
+
+async fn report_success(
+    codepipeline: &aws_sdk_codepipeline::Client,
+    input: &ReportInput,
+    progress: &StackProgress,
+) -> Result<ReportOutput, Error> {
+    let summary = success_summary(progress);
+    let variables = output_variables(&input.job_id, &progress.outputs);
+    let details = ExecutionDetails::builder()
+        .summary(&summary)
+        .set_external_execution_id(input.execution_arn.clone())
+        .percent_complete(100)
+        .build();
+    let send = |variables: &BTreeMap<String, String>| {
+        codepipeline
+            .put_job_success_result()
+            .job_id(&input.job_id)
+            .execution_details(details.clone())
+            .set_output_variables((!variables.is_empty()).then(|| {
+                variables
+                    .iter()
+                    .map(|(name, value)| (name.clone(), value.clone()))
+                    .collect::<HashMap<_, _>>()
+            }))
+            .send()
+    };
+
+    let mut sent = variables;
+    let mut result = send(&sent).await;
+    if result
+        .as_ref()
+        .err()
+        .and_then(|err| err.as_service_error())
+        .is_some_and(|err| err.is_output_variables_size_exceeded_exception())
+    {
+        // Our byte count is an estimate of CodePipeline's; the deployment itself succeeded, so
+        // report that without variables rather than fail it.
+        tracing::warn!(
+            job_id = %input.job_id,
+            dropped = ?sent.keys().collect::<Vec<_>>(),
+            "CodePipeline refused the output variables as too large; reporting without them"
+        );
+        sent.clear();
+        result = send(&sent).await;
+    }
+    let output = |reported: &str, variables: BTreeMap<String, String>| ReportOutput {
+        job_id: input.job_id.clone(),
+        reported: reported.to_string(),
+        message: summary.clone(),
+        failure_type: None,
+        output_variables: variables,
+    };
+    match result {
+        Ok(_) => {
+            tracing::info!(job_id = %input.job_id, %summary, reported = SUCCEEDED, "job reported");
+            Ok(output(SUCCEEDED, sent))
+        }
+        Err(err) => {
+            let context = format!("PutJobSuccessResult for job {}", input.job_id);
+            closed_or_error(&input.job_id, report_failure(&context, &err))
+                .map(|()| output(ALREADY_CLOSED, BTreeMap::new()))
+        }
+    }
+}
+
+async fn report_error(
+    codepipeline: &aws_sdk_codepipeline::Client,
+    input: &ReportInput,
+    error: &StateError,
+) -> Result<ReportOutput, Error> {
+    let message = failure_message(error);
+    let failure_type = failure_type(&error.error);
+    let result = put_job_failure(
+        codepipeline,
+        &input.job_id,
+        failure_type.clone(),
+        &message,
+        input.execution_arn.as_deref(),
+    )
+    .await;
+    let output = |reported: &str| ReportOutput {
+        job_id: input.job_id.clone(),
+        reported: reported.to_string(),
+        message: message.clone(),
+        failure_type: Some(failure_type.as_str().to_string()),
+        output_variables: BTreeMap::new(),
+    };
+    match result {
+        Ok(()) => {
+            tracing::info!(
+                job_id = %input.job_id,
+                error = %error.error,
+                failure_type = %failure_type.as_str(),
+                reported = FAILED,
+                "job reported"
+            );
+            Ok(output(FAILED))
+        }
+        Err(err) => {
+            let context = format!("PutJobFailureResult for job {}", input.job_id);
+            closed_or_error(&input.job_id, report_failure(&context, &err))
+                .map(|()| output(ALREADY_CLOSED))
+        }
+    }
+}
+
+/// A closed job is the end of the story (Ok); anything else goes back to the state machine,
+/// whose Retry handles `Transient`.
+fn closed_or_error(job_id: &str, failure: ReportFailure) -> Result<(), Error> {
+    match failure {
+        ReportFailure::Closed(detail) => {
+            tracing::warn!(
+                job_id,
+                %detail,
+                reported = ALREADY_CLOSED,
+                "CodePipeline had already closed the job; nothing was reported"
+            );
+            Ok(())
+        }
+        ReportFailure::Failed(error) => Err(error),
+    }
+}
+
+/// e.g. `Stack my-stack: UPDATE_COMPLETE`, or `Stack my-stack: no changes`.
+pub fn success_summary(progress: &StackProgress) -> String {
+    let state = match (progress.action, progress.status.as_deref()) {
+        (StackAction::NoChanges, _) => "no changes",
+        (_, Some(status)) if !status.is_empty() => status,
+        _ if progress.next == Next::Succeed => "deployed",
+        _ => "done",
+    };
+    truncate_chars(
+        &format!("Stack {}: {state}", progress.stack_name),
+        SUMMARY_MAX_CHARS,
+    )
+}
+
+/// The stack Outputs CodePipeline can take as output variables: names of `[A-Za-z0-9@\-_]+`,
+/// all together within [`OUTPUT_VARIABLES_MAX_BYTES`]. What does not fit is dropped and logged.
+pub fn output_variables(
+    job_id: &str,
+    outputs: &BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let valid_name = |name: &str| {
+        !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '@' | '-' | '_'))
+    };
+    let mut kept = BTreeMap::new();
+    let mut used = 0usize;
+    for (name, value) in outputs {
+        if !valid_name(name) {
+            tracing::warn!(job_id, output = %name, "stack output name is not a valid CodePipeline variable name; dropped");
+            continue;
+        }
+        let size = name.len() + value.len();
+        if used + size > OUTPUT_VARIABLES_MAX_BYTES {
+            tracing::warn!(job_id, output = %name, size, "stack output does not fit CodePipeline's output variable quota; dropped");
+            continue;
+        }
+        used += size;
+        kept.insert(name.clone(), value.clone());
+    }
+    kept
+}
+
+/// The failure type CodePipeline shows: the job's own configuration, a missing permission, or
+/// the job failing.
+pub fn failure_type(error_name: &str) -> FailureType {
+    match error_name {
+        "InvalidEvent" | "InvalidParameters" | "ArtifactNotFound" | "ArtifactInvalid"
+        | "TemplateInvalid" | "StackNotUpdatable" => FailureType::ConfigurationError,
+        "AccessDenied" => FailureType::PermissionError,
+        _ => FailureType::JobFailed,
+    }
+}
+
+/// The text the pipeline shows: a Lambda error's `errorMessage`, any other Cause as it is, or,
+/// with no Cause, what the Step Functions error name means.
+pub fn failure_message(error: &StateError) -> String {
+    let cause = error.cause.trim();
+    let text = lambda_error_message(cause)
+        .or_else(|| (!cause.is_empty()).then(|| cause.to_string()))
+        .unwrap_or_else(|| describe_error_name(&error.error));
+    truncate_chars(&text, FAILURE_MESSAGE_MAX_CHARS)
+}
+
+/// Step Functions puts a failed Lambda's `{"errorType": ..., "errorMessage": ...}` in Cause.
+fn lambda_error_message(cause: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(cause).ok()?;
+    let message = value.get("errorMessage")?.as_str()?.trim();
+    (!message.is_empty()).then(|| message.to_string())
+}
+
+fn describe_error_name(name: &str) -> String {
+    match name {
+        "States.Timeout" => "A step of the deployment timed out (States.Timeout).".to_string(),
+        "States.HeartbeatTimeout" => {
+            "A step of the deployment stopped responding (States.HeartbeatTimeout).".to_string()
+        }
+        "States.TaskFailed" => "A step of the deployment failed (States.TaskFailed).".to_string(),
+        "States.Permissions" => {
+            "Step Functions was not allowed to run a step of the deployment (States.Permissions)."
+                .to_string()
+        }
+        "" => "The deployment failed for a reason Step Functions did not give.".to_string(),
+        other => format!("The deployment failed with {other}."),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::error::ERROR_NAMES;
+    use crate::job_result::tests::error_response;
+    use aws_sdk_codepipeline::operation::put_job_failure_result::PutJobFailureResultOutput;
+    use aws_sdk_codepipeline::operation::put_job_success_result::{
+        PutJobSuccessResultError, PutJobSuccessResultOutput,
+    };
+    use aws_sdk_codepipeline::types::error::OutputVariablesSizeExceededException;
+    use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+    use aws_smithy_types::error::ErrorMetadata;
+    use aws_smithy_types::retry::RetryConfig;
+
+    const JOB_ID: &str = "11111111-abcd-1111-abcd-111111abcdef";
+    const EXECUTION: &str =
+        "arn:aws:states:us-east-1:111111111111:execution:stackflow:11111111-abcd-1111-abcd-111111abcdef";
+
+    fn client(rules: &[&Rule]) -> aws_sdk_codepipeline::Client {
+        // No SDK retries: the tests look at what report() does once the SDK has given up.
+        mock_client!(
+            aws_sdk_codepipeline,
+            RuleMode::Sequential,
+            rules,
+            |config| { config.retry_config(RetryConfig::disabled()) }
+        )
+    }
+
+    fn progress(outputs: &[(&str, &str)]) -> StackProgress {
+        StackProgress {
+            stack_name: "my-stack".into(),
+            stack_id: Some("arn:aws:cloudformation:us-east-1:111111111111:stack/my-stack/1".into()),
+            action: StackAction::Update,
+            next: Next::Succeed,
+            status: Some("UPDATE_COMPLETE".into()),
+            client_request_token: None,
+            outputs: outputs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    fn success_input(outputs: &[(&str, &str)]) -> ReportInput {
+        ReportInput {
+            job_id: JOB_ID.into(),
+            execution_arn: Some(EXECUTION.into()),
+            outcome: Outcome::Stack(progress(outputs)),
+        }
+    }
+
+    fn error_input(error: &str, cause: &str) -> ReportInput {
+        ReportInput {
+            job_id: JOB_ID.into(),
+            execution_arn: Some(EXECUTION.into()),
+            outcome: Outcome::Error(StateError {
+                error: error.into(),
+                cause: cause.into(),
+            }),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stack_outcome_is_reported_as_success_with_summary_and_output_variables() {
+        let rule = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
+            .match_requests(|req| {
+                let details = req.execution_details().unwrap();
+                let variables = req.output_variables().unwrap();
+                req.job_id() == Some(JOB_ID)
+                    && details.summary() == Some("Stack my-stack: UPDATE_COMPLETE")
+                    && details.external_execution_id() == Some(EXECUTION)
+                    && details.percent_complete() == Some(100)
+                    && variables.len() == 2
+                    && variables.get("BucketName").map(String::as_str) == Some("my-bucket")
+                    && variables.get("ApiUrl").map(String::as_str) == Some("https://x.example")
+            })
+            .then_output(|| PutJobSuccessResultOutput::builder().build());
+        let input = success_input(&[("BucketName", "my-bucket"), ("ApiUrl", "https://x.example")]);
+        let output = report(&client(&[&rule]), &input).await.unwrap();
+        assert_eq!(output.reported, SUCCEEDED);
+        assert_eq!(output.message, "Stack my-stack: UPDATE_COMPLETE");
+        assert_eq!(output.failure_type, None);
+        assert_eq!(output.output_variables.len(), 2);
+        assert_eq!(rule.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_stack_without_outputs_sends_no_output_variables() {
+        let rule = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
+            .match_requests(|req| req.output_variables().is_none())
+            .then_output(|| PutJobSuccessResultOutput::builder().build());
+        let output = report(&client(&[&rule]), &success_input(&[]))
+            .await
+            .unwrap();
+        assert_eq!(output.reported, SUCCEEDED);
+        assert_eq!(rule.num_calls(), 1);
+    }
+
+    #[test]
+    fn an_unchanged_stack_says_so() {
+        let mut unchanged = progress(&[]);
+        unchanged.action = StackAction::NoChanges;
+        assert_eq!(success_summary(&unchanged), "Stack my-stack: no changes");
+    }
+
+    #[test]
+    fn the_summary_is_cut_to_codepipelines_limit() {
+        let mut long = progress(&[]);
+        long.stack_name = "s".repeat(3_000);
+        assert_eq!(success_summary(&long).chars().count(), SUMMARY_MAX_CHARS);
+    }
+
+    #[test]
+    fn invalid_variable_names_are_dropped() {
+        let outputs: BTreeMap<String, String> =
+            [("Good_Name-1@x", "a"), ("bad.name", "b"), ("", "c")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        let kept = output_variables(JOB_ID, &outputs);
+        assert_eq!(kept.keys().collect::<Vec<_>>(), vec!["Good_Name-1@x"]);
+    }
+
+    #[test]
+    fn variables_beyond_the_total_size_are_dropped() {
+        let big = "v".repeat(60_000);
+        let outputs: BTreeMap<String, String> = [
+            ("A", big.as_str()),
+            ("B", big.as_str()),
+            ("C", big.as_str()),
+            ("D", "small"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let kept = output_variables(JOB_ID, &outputs);
+        assert_eq!(kept.keys().collect::<Vec<_>>(), vec!["A", "B", "D"]);
+        let total: usize = kept.iter().map(|(k, v)| k.len() + v.len()).sum();
+        assert!(total <= OUTPUT_VARIABLES_MAX_BYTES);
+    }
+
+    #[tokio::test]
+    async fn refused_variables_are_dropped_and_success_still_reported() {
+        let refused = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
+            .match_requests(|req| req.output_variables().is_some())
+            .then_error(|| {
+                PutJobSuccessResultError::OutputVariablesSizeExceededException(
+                    OutputVariablesSizeExceededException::builder()
+                        .message("too big")
+                        .build(),
+                )
+            });
+        let accepted = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
+            .match_requests(|req| req.output_variables().is_none())
+            .then_output(|| PutJobSuccessResultOutput::builder().build());
+        let input = success_input(&[("BucketName", "my-bucket")]);
+        let output = report(&client(&[&refused, &accepted]), &input)
+            .await
+            .unwrap();
+        assert_eq!(output.reported, SUCCEEDED);
+        assert!(output.output_variables.is_empty());
+        assert_eq!(refused.num_calls(), 1);
+        assert_eq!(accepted.num_calls(), 1);
+    }
+
+    #[test]
+    fn failure_types_follow_the_error_names() {
+        let expected = [
+            ("InvalidEvent", FailureType::ConfigurationError),
+            ("InvalidParameters", FailureType::ConfigurationError),
+            ("ArtifactNotFound", FailureType::ConfigurationError),
+            ("ArtifactInvalid", FailureType::ConfigurationError),
+            ("TemplateInvalid", FailureType::ConfigurationError),
+            ("StackNotUpdatable", FailureType::ConfigurationError),
+            ("AccessDenied", FailureType::PermissionError),
+            ("StackFailed", FailureType::JobFailed),
+            ("StackTimedOut", FailureType::JobFailed),
+            ("Transient", FailureType::JobFailed),
+            ("AwsError", FailureType::JobFailed),
+            ("Misconfigured", FailureType::JobFailed),
+            ("States.Timeout", FailureType::JobFailed),
+            ("States.TaskFailed", FailureType::JobFailed),
+            ("States.ALL", FailureType::JobFailed),
+        ];
+        for (name, failure) in &expected {
+            assert_eq!(&failure_type(name), failure, "{name}");
+        }
+        // Every domain error is in the table: a new variant must be placed on purpose.
+        for name in ERROR_NAMES {
+            assert!(expected.iter().any(|(n, _)| n == name), "{name} missing");
+        }
+    }
+
+    #[test]
+    fn a_lambda_cause_is_unwrapped_to_its_error_message() {
+        let error = StateError {
+            error: "StackFailed".into(),
+            cause: r#"{"errorType":"StackFailed","errorMessage":"Resource Bucket: CREATE_FAILED (already exists)"}"#.into(),
+        };
+        assert_eq!(
+            failure_message(&error),
+            "Resource Bucket: CREATE_FAILED (already exists)"
+        );
+    }
+
+    #[test]
+    fn a_plain_cause_is_used_as_it_is() {
+        let error = StateError {
+            error: "States.Runtime".into(),
+            cause: "An error occurred while executing the state 'Check'.".into(),
+        };
+        assert_eq!(
+            failure_message(&error),
+            "An error occurred while executing the state 'Check'."
+        );
+    }
+
+    #[test]
+    fn without_a_cause_the_error_name_says_what_happened() {
+        let timeout = StateError {
+            error: "States.Timeout".into(),
+            cause: String::new(),
+        };
+        assert!(failure_message(&timeout).contains("timed out"));
+        assert!(failure_message(&timeout).contains("States.Timeout"));
+        let failed = StateError {
+            error: "States.TaskFailed".into(),
+            cause: " ".into(),
+        };
+        assert!(failure_message(&failed).contains("States.TaskFailed"));
+        let other = StateError {
+            error: "Lambda.Unknown".into(),
+            cause: String::new(),
+        };
+        assert!(failure_message(&other).contains("Lambda.Unknown"));
+    }
+
+    #[test]
+    fn a_long_multibyte_message_is_cut_under_5000_characters() {
+        let message = "Ressource échouée — ".repeat(400); // 8,000 characters, many multi-byte.
+        let cause =
+            serde_json::json!({"errorType": "StackFailed", "errorMessage": message}).to_string();
+        let text = failure_message(&StateError {
+            error: "StackFailed".into(),
+            cause,
+        });
+        assert_eq!(text.chars().count(), FAILURE_MESSAGE_MAX_CHARS);
+        assert!(message.starts_with(text.trim_end_matches('…')));
+    }
+
+    #[tokio::test]
+    async fn an_error_outcome_is_reported_as_failure_with_type_message_and_execution() {
+        let rule = mock!(aws_sdk_codepipeline::Client::put_job_failure_result)
+            .match_requests(|req| {
+                let details = req.failure_details().unwrap();
+                req.job_id() == Some(JOB_ID)
+                    && details.r#type() == &FailureType::ConfigurationError
+                    && details.message() == "UserParameters: \"stack\" is required"
+                    && details.external_execution_id() == Some(EXECUTION)
+            })
+            .then_output(|| PutJobFailureResultOutput::builder().build());
+        let input = error_input(
+            "InvalidParameters",
+            r#"{"errorType":"InvalidParameters","errorMessage":"UserParameters: \"stack\" is required"}"#,
+        );
+        let output = report(&client(&[&rule]), &input).await.unwrap();
+        assert_eq!(output.reported, FAILED);
+        assert_eq!(output.failure_type.as_deref(), Some("ConfigurationError"));
+        assert_eq!(rule.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_long_failure_message_is_sent_cut() {
+        let rule = mock!(aws_sdk_codepipeline::Client::put_job_failure_result)
+            .match_requests(|req| {
+                req.failure_details()
+                    .is_some_and(|d| d.message().chars().count() == FAILURE_MESSAGE_MAX_CHARS)
+            })
+            .then_output(|| PutJobFailureResultOutput::builder().build());
+        let input = error_input("StackFailed", &"é".repeat(9_000));
+        report(&client(&[&rule]), &input).await.unwrap();
+        assert_eq!(rule.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_closed_job_is_already_closed_on_failure() {
+        let rule =
+            mock!(aws_sdk_codepipeline::Client::put_job_failure_result).then_http_response(|| {
+                error_response(400, "InvalidJobStateException", "job is in state Failed")
+            });
+        let output = report(&client(&[&rule]), &error_input("StackFailed", "boom"))
+            .await
+            .unwrap();
+        assert_eq!(output.reported, ALREADY_CLOSED);
+    }
+
+    #[tokio::test]
+    async fn a_missing_job_is_already_closed_on_success() {
+        let rule = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
+            .then_http_response(|| error_response(400, "JobNotFoundException", "no such job"));
+        let output = report(&client(&[&rule]), &success_input(&[]))
+            .await
+            .unwrap();
+        assert_eq!(output.reported, ALREADY_CLOSED);
+    }
+
+    #[tokio::test]
+    async fn throttling_is_transient_so_the_state_machine_retries() {
+        let rule = mock!(aws_sdk_codepipeline::Client::put_job_success_result).then_error(|| {
+            PutJobSuccessResultError::generic(
+                ErrorMetadata::builder()
+                    .code("ThrottlingException")
+                    .message("Rate exceeded")
+                    .build(),
+            )
+        });
+        let err = report(&client(&[&rule]), &success_input(&[]))
+            .await
+            .unwrap_err();
+        assert_eq!(err.name(), "Transient");
+    }
+
+    #[tokio::test]
+    async fn a_server_error_on_failure_report_is_transient() {
+        let rule = mock!(aws_sdk_codepipeline::Client::put_job_failure_result)
+            .then_http_response(|| error_response(500, "SomethingBroke", "try again"));
+        let err = report(&client(&[&rule]), &error_input("StackFailed", "boom"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.name(), "Transient");
+    }
+}

@@ -1,0 +1,151 @@
+//! DescribeStacks for one stack, and what DeployStack and CheckStack read from the answer.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cloudformation::types::Stack;
+use aws_sdk_cloudformation::Client;
+
+use crate::aws_error::{classify, code_and_message};
+use crate::error::Error;
+
+/// The stack named (or with the id) `name_or_id`; `None` when CloudFormation says it does not
+/// exist. Describing by id also returns deleted stacks, in DELETE_COMPLETE.
+pub async fn describe_stack(cfn: &Client, name_or_id: &str) -> Result<Option<Stack>, Error> {
+    match cfn.describe_stacks().stack_name(name_or_id).send().await {
+        Ok(output) => Ok(output.stacks.unwrap_or_default().into_iter().next()),
+        Err(err) => {
+            if is_does_not_exist(&code_and_message(&err)) {
+                Ok(None)
+            } else {
+                Err(classify(
+                    &format!("DescribeStacks on stack {name_or_id}"),
+                    &err,
+                ))
+            }
+        }
+    }
+}
+
+/// CloudFormation's answer for a missing stack: a ValidationError "Stack with id X does not exist".
+pub fn is_does_not_exist((code, message): &(Option<String>, Option<String>)) -> bool {
+    code.as_deref() == Some("ValidationError")
+        && message
+            .as_deref()
+            .is_some_and(|m| m.contains("does not exist"))
+}
+
+/// The status as CloudFormation spells it.
+pub fn status_text(stack: &Stack) -> String {
+    stack
+        .stack_status()
+        .map_or("UNKNOWN", |s| s.as_str())
+        .to_string()
+}
+
+/// The stack Outputs, OutputKey → OutputValue.
+pub fn outputs_of(stack: &Stack) -> BTreeMap<String, String> {
+    stack
+        .outputs()
+        .iter()
+        .filter_map(|output| {
+            let key = output.output_key()?;
+            Some((
+                key.to_string(),
+                output.output_value().unwrap_or_default().to_string(),
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use aws_sdk_cloudformation::operation::describe_stacks::{
+        DescribeStacksError, DescribeStacksOutput,
+    };
+    use aws_sdk_cloudformation::types::{Output, StackStatus};
+    use aws_smithy_mocks::{mock, mock_client};
+    use aws_smithy_types::error::ErrorMetadata;
+    use aws_smithy_types::retry::RetryConfig;
+
+    #[tokio::test]
+    async fn a_missing_stack_is_none() {
+        let rule = mock!(Client::describe_stacks).then_error(|| {
+            DescribeStacksError::generic(
+                ErrorMetadata::builder()
+                    .code("ValidationError")
+                    .message("Stack with id app does not exist")
+                    .build(),
+            )
+        });
+        let cfn = mock_client!(aws_sdk_cloudformation, [&rule]);
+        assert_eq!(describe_stack(&cfn, "app").await, Ok(None));
+    }
+
+    #[tokio::test]
+    async fn other_validation_errors_are_errors() {
+        let rule = mock!(Client::describe_stacks).then_error(|| {
+            DescribeStacksError::generic(
+                ErrorMetadata::builder()
+                    .code("ValidationError")
+                    .message("bad name")
+                    .build(),
+            )
+        });
+        let cfn = mock_client!(aws_sdk_cloudformation, [&rule]);
+        let err = describe_stack(&cfn, "app").await.unwrap_err();
+        assert_eq!(err.name(), "AwsError");
+    }
+
+    #[tokio::test]
+    async fn throttling_is_transient() {
+        let rule = mock!(Client::describe_stacks).then_error(|| {
+            DescribeStacksError::generic(
+                ErrorMetadata::builder()
+                    .code("Throttling")
+                    .message("Rate exceeded")
+                    .build(),
+            )
+        });
+        let cfn = mock_client!(
+            aws_sdk_cloudformation,
+            aws_smithy_mocks::RuleMode::MatchAny,
+            [&rule],
+            |c| c.retry_config(RetryConfig::disabled())
+        );
+        let err = describe_stack(&cfn, "app").await.unwrap_err();
+        assert_eq!(err.name(), "Transient");
+    }
+
+    #[tokio::test]
+    async fn the_first_stack_is_returned_with_its_outputs() {
+        let rule = mock!(Client::describe_stacks)
+            .match_requests(|req| req.stack_name() == Some("app"))
+            .then_output(|| {
+                DescribeStacksOutput::builder()
+                    .stacks(
+                        Stack::builder()
+                            .stack_name("app")
+                            .stack_status(StackStatus::UpdateComplete)
+                            .outputs(
+                                Output::builder()
+                                    .output_key("Url")
+                                    .output_value("https://x")
+                                    .build(),
+                            )
+                            .outputs(Output::builder().output_key("Empty").build())
+                            .outputs(Output::builder().output_value("no key").build())
+                            .build(),
+                    )
+                    .build()
+            });
+        let cfn = mock_client!(aws_sdk_cloudformation, [&rule]);
+        let stack = describe_stack(&cfn, "app").await.unwrap().unwrap();
+        assert_eq!(status_text(&stack), "UPDATE_COMPLETE");
+        let outputs = outputs_of(&stack);
+        assert_eq!(outputs.len(), 2);
+        assert_eq!(outputs["Url"], "https://x");
+        assert_eq!(outputs["Empty"], "");
+    }
+}

@@ -1,0 +1,321 @@
+//! Reading a stack's events: who ran its latest operation, and why this deployment's operation
+//! failed. Events come newest first; this deployment's carry its ClientRequestToken.
+
+use aws_sdk_cloudformation::types::StackEvent;
+use aws_sdk_cloudformation::Client;
+
+use crate::aws_error::classify;
+use crate::error::Error;
+
+/// Pages of events read at most when looking for a failure (100 events a page). An operation
+/// with more events than that is rare; its newest failures are still found.
+const MAX_EVENT_PAGES: usize = 5;
+
+/// The longest failure reason reported; CodePipeline takes at most 5,000 characters.
+pub const MAX_REASON_CHARS: usize = 2_000;
+
+/// The ClientRequestToken of the newest event: whose operation the stack saw last.
+pub async fn latest_token(cfn: &Client, stack_ref: &str) -> Result<Option<String>, Error> {
+    let page = cfn
+        .describe_stack_events()
+        .stack_name(stack_ref)
+        .send()
+        .await
+        .map_err(|err| classify(&format!("DescribeStackEvents on stack {stack_ref}"), &err))?;
+    Ok(page
+        .stack_events()
+        .first()
+        .and_then(|event| event.client_request_token())
+        .map(str::to_string))
+}
+
+/// The oldest `*_FAILED` event among those with `token`: the first thing that went wrong in
+/// that operation (later failures are mostly cancellations it caused).
+pub async fn first_failed_event(
+    cfn: &Client,
+    stack_ref: &str,
+    token: &str,
+) -> Result<Option<StackEvent>, Error> {
+    let mut first_failed = None;
+    let mut seen_ours = false;
+    let mut next_token: Option<String> = None;
+    for _ in 0..MAX_EVENT_PAGES {
+        let page = cfn
+            .describe_stack_events()
+            .stack_name(stack_ref)
+            .set_next_token(next_token.take())
+            .send()
+            .await
+            .map_err(|err| classify(&format!("DescribeStackEvents on stack {stack_ref}"), &err))?;
+        for event in page.stack_events() {
+            if event.client_request_token() == Some(token) {
+                seen_ours = true;
+                if is_failed(event) {
+                    first_failed = Some(event.clone());
+                }
+            } else if seen_ours {
+                // Older than our operation: nothing further down is ours.
+                return Ok(first_failed);
+            }
+        }
+        match page.next_token() {
+            Some(next) => next_token = Some(next.to_string()),
+            None => break,
+        }
+    }
+    Ok(first_failed)
+}
+
+fn is_failed(event: &StackEvent) -> bool {
+    event
+        .resource_status()
+        .is_some_and(|s| s.as_str().ends_with("_FAILED"))
+}
+
+/// Why the stack ended in `status`, e.g.
+/// `UPDATE_ROLLBACK_COMPLETE: Queue (AWS::SQS::Queue) UPDATE_FAILED: <reason>`: from the first
+/// failed event if there is one, else from the stack's StackStatusReason, else the status alone.
+pub fn failure_reason(
+    status: &str,
+    event: Option<&StackEvent>,
+    status_reason: Option<&str>,
+) -> String {
+    let reason = match (event, status_reason) {
+        (Some(event), _) => {
+            let mut text = format!(
+                "{status}: {} ({}) {}",
+                event.logical_resource_id().unwrap_or("unknown resource"),
+                event.resource_type().unwrap_or("unknown type"),
+                event.resource_status().map_or("FAILED", |s| s.as_str()),
+            );
+            if let Some(why) = event.resource_status_reason() {
+                text.push_str(": ");
+                text.push_str(why);
+            }
+            text
+        }
+        (None, Some(why)) if !why.trim().is_empty() => format!("{status}: {why}"),
+        (None, _) => status.to_string(),
+    };
+    truncate(&reason, MAX_REASON_CHARS)
+}
+
+/// At most `max` characters, the cut marked.
+fn truncate(text: &str, max: usize) -> String {
+    const MARKER: &str = "… (truncated)";
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let keep = max.saturating_sub(MARKER.chars().count());
+    let mut cut: String = text.chars().take(keep).collect();
+    cut.push_str(MARKER);
+    cut
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
+    use aws_sdk_cloudformation::types::ResourceStatus;
+    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+
+    const OURS: &str = "stackflow-update-job-1";
+
+    fn event(
+        token: Option<&str>,
+        logical: &str,
+        status: ResourceStatus,
+        reason: &str,
+    ) -> StackEvent {
+        StackEvent::builder()
+            .set_client_request_token(token.map(str::to_string))
+            .logical_resource_id(logical)
+            .resource_type(if logical == "app" {
+                "AWS::CloudFormation::Stack"
+            } else {
+                "AWS::SQS::Queue"
+            })
+            .resource_status(status)
+            .resource_status_reason(reason)
+            .build()
+    }
+
+    #[test]
+    fn the_reason_names_the_resource_and_its_failure() {
+        let e = event(
+            Some(OURS),
+            "Queue",
+            ResourceStatus::UpdateFailed,
+            "Invalid value for VisibilityTimeout",
+        );
+        assert_eq!(
+            failure_reason("UPDATE_ROLLBACK_COMPLETE", Some(&e), Some("ignored")),
+            "UPDATE_ROLLBACK_COMPLETE: Queue (AWS::SQS::Queue) UPDATE_FAILED: Invalid value for VisibilityTimeout"
+        );
+    }
+
+    #[test]
+    fn without_an_event_the_stack_status_reason_is_used_then_the_status() {
+        assert_eq!(
+            failure_reason(
+                "ROLLBACK_COMPLETE",
+                None,
+                Some("The following resource(s) failed to create: [Queue].")
+            ),
+            "ROLLBACK_COMPLETE: The following resource(s) failed to create: [Queue]."
+        );
+        assert_eq!(
+            failure_reason("ROLLBACK_COMPLETE", None, None),
+            "ROLLBACK_COMPLETE"
+        );
+        assert_eq!(
+            failure_reason("ROLLBACK_COMPLETE", None, Some(" ")),
+            "ROLLBACK_COMPLETE"
+        );
+    }
+
+    #[test]
+    fn long_reasons_are_cut_and_marked() {
+        let e = event(
+            Some(OURS),
+            "Queue",
+            ResourceStatus::CreateFailed,
+            &"é".repeat(10_000),
+        );
+        let reason = failure_reason("ROLLBACK_COMPLETE", Some(&e), None);
+        assert_eq!(reason.chars().count(), MAX_REASON_CHARS);
+        assert!(reason.ends_with("… (truncated)"));
+    }
+
+    #[tokio::test]
+    async fn the_first_failure_of_our_operation_is_found_across_pages() {
+        // Newest first: a later deployment's failure, then ours (two failures, the older one the
+        // cause), then an older deployment's failure.
+        let page1 = mock!(Client::describe_stack_events)
+            .match_requests(|req| {
+                req.stack_name() == Some("stack-id") && req.next_token().is_none()
+            })
+            .then_output(|| {
+                DescribeStackEventsOutput::builder()
+                    .stack_events(event(
+                        Some("other-later"),
+                        "Queue",
+                        ResourceStatus::UpdateFailed,
+                        "later failure",
+                    ))
+                    .stack_events(event(
+                        Some(OURS),
+                        "app",
+                        ResourceStatus::UpdateRollbackInProgress,
+                        "rolling back",
+                    ))
+                    .stack_events(event(
+                        Some(OURS),
+                        "Topic",
+                        ResourceStatus::UpdateFailed,
+                        "Resource update cancelled",
+                    ))
+                    .next_token("page-2")
+                    .build()
+            });
+        let page2 = mock!(Client::describe_stack_events)
+            .match_requests(|req| req.next_token() == Some("page-2"))
+            .then_output(|| {
+                DescribeStackEventsOutput::builder()
+                    .stack_events(event(
+                        Some(OURS),
+                        "Queue",
+                        ResourceStatus::UpdateFailed,
+                        "the cause",
+                    ))
+                    .stack_events(event(
+                        Some(OURS),
+                        "app",
+                        ResourceStatus::UpdateInProgress,
+                        "User Initiated",
+                    ))
+                    .stack_events(event(
+                        Some("older"),
+                        "Queue",
+                        ResourceStatus::CreateFailed,
+                        "older failure",
+                    ))
+                    .next_token("page-3")
+                    .build()
+            });
+        let page3 = mock!(Client::describe_stack_events)
+            .match_requests(|req| req.next_token() == Some("page-3"))
+            .then_output(|| {
+                DescribeStackEventsOutput::builder()
+                    .stack_events(event(
+                        Some(OURS),
+                        "Bogus",
+                        ResourceStatus::CreateFailed,
+                        "never read",
+                    ))
+                    .build()
+            });
+        let cfn = mock_client!(
+            aws_sdk_cloudformation,
+            RuleMode::MatchAny,
+            [&page1, &page2, &page3]
+        );
+        let found = first_failed_event(&cfn, "stack-id", OURS)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.resource_status_reason(), Some("the cause"));
+        assert_eq!(
+            page3.num_calls(),
+            0,
+            "paging stops at events older than ours"
+        );
+    }
+
+    #[tokio::test]
+    async fn paging_is_bounded() {
+        let endless = mock!(Client::describe_stack_events).then_output(|| {
+            DescribeStackEventsOutput::builder()
+                .stack_events(event(
+                    Some("someone-else"),
+                    "Queue",
+                    ResourceStatus::UpdateFailed,
+                    "not ours",
+                ))
+                .next_token("more")
+                .build()
+        });
+        let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&endless]);
+        assert_eq!(
+            first_failed_event(&cfn, "stack-id", OURS).await.unwrap(),
+            None
+        );
+        assert_eq!(endless.num_calls(), MAX_EVENT_PAGES);
+    }
+
+    #[tokio::test]
+    async fn the_latest_token_is_the_newest_events() {
+        let rule = mock!(Client::describe_stack_events).then_output(|| {
+            DescribeStackEventsOutput::builder()
+                .stack_events(event(
+                    Some("newest"),
+                    "app",
+                    ResourceStatus::UpdateInProgress,
+                    "",
+                ))
+                .stack_events(event(
+                    Some("older"),
+                    "app",
+                    ResourceStatus::UpdateComplete,
+                    "",
+                ))
+                .build()
+        });
+        let cfn = mock_client!(aws_sdk_cloudformation, [&rule]);
+        assert_eq!(
+            latest_token(&cfn, "app").await.unwrap().as_deref(),
+            Some("newest")
+        );
+    }
+}

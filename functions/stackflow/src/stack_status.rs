@@ -1,0 +1,306 @@
+//! What a CloudFormation stack status means for a deployment: pure decisions, no AWS calls.
+//! DeployStack asks [`deploy_move`] what to do with a stack it found; CheckStack asks
+//! [`check_verdict`] whether the operation it watches has ended, and how.
+
+use aws_sdk_cloudformation::types::{Stack, StackStatus};
+
+use crate::contract::StackAction;
+
+/// The kinds of stack status that lead to different decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusClass {
+    /// An operation runs; the status changes without us (`*_IN_PROGRESS`, cleanups included).
+    InProgress,
+    /// A change set created the stack and was never executed; it has no resources.
+    Review,
+    /// The last operation succeeded.
+    Succeeded,
+    /// The last operation failed, but the stack is stable and can be updated again.
+    FailedUpdatable,
+    /// The stack failed in a way UpdateStack cannot fix: delete it (or continue its rollback).
+    FailedNotUpdatable,
+    /// The stack is gone (seen when describing by stack id).
+    Deleted,
+}
+
+/// Classify a status. Statuses newer than this SDK fall back to their suffix.
+pub fn classify(status: &StackStatus) -> StatusClass {
+    match status {
+        StackStatus::ReviewInProgress => StatusClass::Review,
+        StackStatus::CreateInProgress
+        | StackStatus::DeleteInProgress
+        | StackStatus::ImportInProgress
+        | StackStatus::ImportRollbackInProgress
+        | StackStatus::RollbackInProgress
+        | StackStatus::UpdateCompleteCleanupInProgress
+        | StackStatus::UpdateInProgress
+        | StackStatus::UpdateRollbackCompleteCleanupInProgress
+        | StackStatus::UpdateRollbackInProgress => StatusClass::InProgress,
+        StackStatus::CreateComplete | StackStatus::UpdateComplete | StackStatus::ImportComplete => {
+            StatusClass::Succeeded
+        }
+        // UPDATE_FAILED is where a stack rests when rollback was disabled; UpdateStack may run
+        // on it again.
+        StackStatus::UpdateRollbackComplete
+        | StackStatus::ImportRollbackComplete
+        | StackStatus::UpdateFailed => StatusClass::FailedUpdatable,
+        StackStatus::RollbackComplete
+        | StackStatus::CreateFailed
+        | StackStatus::RollbackFailed
+        | StackStatus::DeleteFailed
+        | StackStatus::UpdateRollbackFailed
+        | StackStatus::ImportRollbackFailed => StatusClass::FailedNotUpdatable,
+        StackStatus::DeleteComplete => StatusClass::Deleted,
+        other => classify_unknown(other.as_str()),
+    }
+}
+
+/// The class of a described stack; one without a status is treated as failed.
+pub fn classify_stack(stack: &Stack) -> StatusClass {
+    stack
+        .stack_status()
+        .map_or(StatusClass::FailedNotUpdatable, classify)
+}
+
+/// A status this SDK does not know, by its suffix; unknown endings are treated as failures so
+/// nothing is updated or deleted on a guess.
+fn classify_unknown(status: &str) -> StatusClass {
+    if status.ends_with("_IN_PROGRESS") {
+        StatusClass::InProgress
+    } else {
+        StatusClass::FailedNotUpdatable
+    }
+}
+
+/// What DeployStack does with a stack it found in some status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeployMove {
+    Create,
+    Update,
+    /// Delete it first if `replaceOnFailure` allows; refuse otherwise.
+    ReplaceOrRefuse,
+    /// Another operation holds the stack.
+    WaitForOther,
+}
+
+pub fn deploy_move(class: StatusClass) -> DeployMove {
+    match class {
+        StatusClass::Deleted | StatusClass::Review => DeployMove::Create,
+        StatusClass::Succeeded | StatusClass::FailedUpdatable => DeployMove::Update,
+        StatusClass::FailedNotUpdatable => DeployMove::ReplaceOrRefuse,
+        StatusClass::InProgress => DeployMove::WaitForOther,
+    }
+}
+
+/// What CheckStack concludes about the operation it watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckVerdict {
+    /// Still running: poll again.
+    Wait,
+    /// The stack is free (or gone after our delete): run DeployStack.
+    Deploy,
+    /// Our create or update succeeded.
+    Succeed,
+    /// Our operation ended in failure.
+    Failed,
+    /// The stack we were creating or updating no longer exists.
+    Vanished,
+}
+
+/// `class` is `None` when the stack no longer exists.
+pub fn check_verdict(action: StackAction, class: Option<StatusClass>) -> CheckVerdict {
+    if class == Some(StatusClass::InProgress) {
+        return CheckVerdict::Wait;
+    }
+    match action {
+        StackAction::WaitForOther => CheckVerdict::Deploy,
+        StackAction::Replace => match class {
+            None | Some(StatusClass::Deleted) => CheckVerdict::Deploy,
+            // The delete failed, or never took: deploying again would only delete again.
+            Some(_) => CheckVerdict::Failed,
+        },
+        StackAction::Create | StackAction::Update | StackAction::NoChanges => match class {
+            Some(StatusClass::Succeeded) => CheckVerdict::Succeed,
+            None | Some(StatusClass::Deleted) => CheckVerdict::Vanished,
+            Some(_) => CheckVerdict::Failed,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use StatusClass::*;
+
+    /// Every status the SDK knows, with its class. The test below fails when the SDK gains a
+    /// status, so each new one gets a deliberate decision.
+    const TABLE: &[(&str, StatusClass)] = &[
+        ("CREATE_COMPLETE", Succeeded),
+        ("CREATE_FAILED", FailedNotUpdatable),
+        ("CREATE_IN_PROGRESS", InProgress),
+        ("DELETE_COMPLETE", Deleted),
+        ("DELETE_FAILED", FailedNotUpdatable),
+        ("DELETE_IN_PROGRESS", InProgress),
+        ("IMPORT_COMPLETE", Succeeded),
+        ("IMPORT_IN_PROGRESS", InProgress),
+        ("IMPORT_ROLLBACK_COMPLETE", FailedUpdatable),
+        ("IMPORT_ROLLBACK_FAILED", FailedNotUpdatable),
+        ("IMPORT_ROLLBACK_IN_PROGRESS", InProgress),
+        ("REVIEW_IN_PROGRESS", Review),
+        ("ROLLBACK_COMPLETE", FailedNotUpdatable),
+        ("ROLLBACK_FAILED", FailedNotUpdatable),
+        ("ROLLBACK_IN_PROGRESS", InProgress),
+        ("UPDATE_COMPLETE", Succeeded),
+        ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", InProgress),
+        ("UPDATE_FAILED", FailedUpdatable),
+        ("UPDATE_IN_PROGRESS", InProgress),
+        ("UPDATE_ROLLBACK_COMPLETE", FailedUpdatable),
+        ("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", InProgress),
+        ("UPDATE_ROLLBACK_FAILED", FailedNotUpdatable),
+        ("UPDATE_ROLLBACK_IN_PROGRESS", InProgress),
+    ];
+
+    #[test]
+    fn every_sdk_status_has_its_class() {
+        let mut sdk: Vec<&str> = StackStatus::values().to_vec();
+        sdk.sort_unstable();
+        let mut table: Vec<&str> = TABLE.iter().map(|(status, _)| *status).collect();
+        table.sort_unstable();
+        assert_eq!(sdk, table, "the SDK's statuses and this table differ");
+        for (status, class) in TABLE {
+            assert_eq!(classify(&StackStatus::from(*status)), *class, "{status}");
+        }
+    }
+
+    #[test]
+    fn unknown_statuses_fall_back_to_their_suffix() {
+        assert_eq!(classify(&StackStatus::from("MOVE_IN_PROGRESS")), InProgress);
+        assert_eq!(
+            classify(&StackStatus::from("MOVE_COMPLETE")),
+            FailedNotUpdatable
+        );
+        assert_eq!(
+            classify(&StackStatus::from("MOVE_FAILED")),
+            FailedNotUpdatable
+        );
+    }
+
+    #[test]
+    fn a_stack_without_a_status_is_treated_as_failed() {
+        assert_eq!(
+            classify_stack(&Stack::builder().stack_name("app").build()),
+            FailedNotUpdatable
+        );
+        let stack = Stack::builder()
+            .stack_status(StackStatus::UpdateComplete)
+            .build();
+        assert_eq!(classify_stack(&stack), Succeeded);
+    }
+
+    #[test]
+    fn deploy_moves_follow_the_brief() {
+        let cases = [
+            ("REVIEW_IN_PROGRESS", DeployMove::Create),
+            ("DELETE_COMPLETE", DeployMove::Create),
+            ("CREATE_COMPLETE", DeployMove::Update),
+            ("UPDATE_COMPLETE", DeployMove::Update),
+            ("UPDATE_ROLLBACK_COMPLETE", DeployMove::Update),
+            ("IMPORT_COMPLETE", DeployMove::Update),
+            ("IMPORT_ROLLBACK_COMPLETE", DeployMove::Update),
+            ("ROLLBACK_COMPLETE", DeployMove::ReplaceOrRefuse),
+            ("CREATE_FAILED", DeployMove::ReplaceOrRefuse),
+            ("ROLLBACK_FAILED", DeployMove::ReplaceOrRefuse),
+            ("DELETE_FAILED", DeployMove::ReplaceOrRefuse),
+            ("UPDATE_ROLLBACK_FAILED", DeployMove::ReplaceOrRefuse),
+            ("CREATE_IN_PROGRESS", DeployMove::WaitForOther),
+            (
+                "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+                DeployMove::WaitForOther,
+            ),
+            ("DELETE_IN_PROGRESS", DeployMove::WaitForOther),
+        ];
+        for (status, expected) in cases {
+            assert_eq!(
+                deploy_move(classify(&StackStatus::from(status))),
+                expected,
+                "{status}"
+            );
+        }
+    }
+
+    #[test]
+    fn in_progress_always_waits() {
+        for action in [
+            StackAction::Create,
+            StackAction::Update,
+            StackAction::Replace,
+            StackAction::WaitForOther,
+            StackAction::NoChanges,
+        ] {
+            assert_eq!(
+                check_verdict(action, Some(InProgress)),
+                CheckVerdict::Wait,
+                "{action:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn waiting_for_another_operation_deploys_once_it_rests() {
+        for class in [
+            None,
+            Some(Review),
+            Some(Succeeded),
+            Some(FailedUpdatable),
+            Some(FailedNotUpdatable),
+            Some(Deleted),
+        ] {
+            assert_eq!(
+                check_verdict(StackAction::WaitForOther, class),
+                CheckVerdict::Deploy,
+                "{class:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_replace_deploys_once_the_stack_is_gone_and_fails_otherwise() {
+        assert_eq!(
+            check_verdict(StackAction::Replace, None),
+            CheckVerdict::Deploy
+        );
+        assert_eq!(
+            check_verdict(StackAction::Replace, Some(Deleted)),
+            CheckVerdict::Deploy
+        );
+        assert_eq!(
+            check_verdict(StackAction::Replace, Some(FailedNotUpdatable)),
+            CheckVerdict::Failed
+        );
+        assert_eq!(
+            check_verdict(StackAction::Replace, Some(Succeeded)),
+            CheckVerdict::Failed
+        );
+    }
+
+    #[test]
+    fn our_create_or_update_succeeds_fails_or_vanishes() {
+        for action in [StackAction::Create, StackAction::Update] {
+            assert_eq!(
+                check_verdict(action, Some(Succeeded)),
+                CheckVerdict::Succeed
+            );
+            assert_eq!(
+                check_verdict(action, Some(FailedUpdatable)),
+                CheckVerdict::Failed
+            );
+            assert_eq!(
+                check_verdict(action, Some(FailedNotUpdatable)),
+                CheckVerdict::Failed
+            );
+            assert_eq!(check_verdict(action, Some(Review)), CheckVerdict::Failed);
+            assert_eq!(check_verdict(action, Some(Deleted)), CheckVerdict::Vanished);
+            assert_eq!(check_verdict(action, None), CheckVerdict::Vanished);
+        }
+    }
+}

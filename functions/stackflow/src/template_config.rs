@@ -1,0 +1,125 @@
+//! CodePipeline's template configuration file (`{"Parameters":{..},"Tags":{..},"StackPolicy":{..}}`,
+//! every key optional), and how it merges with the UserParameters overrides.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::params::{is_parameter_name, json_error_text, kind, tag_problem};
+
+/// The keys a template configuration file may have.
+pub const ACCEPTED_KEYS: &[&str] = &["Parameters", "Tags", "StackPolicy"];
+
+/// What a template configuration file says, or (after [`TemplateConfig::merged_with`]) what it
+/// and the UserParameters say together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TemplateConfig {
+    pub parameters: BTreeMap<String, String>,
+    pub tags: BTreeMap<String, String>,
+    /// The StackPolicy object as compact JSON text.
+    pub stack_policy: Option<String>,
+}
+
+/// Parse the file at `path` (named in messages). Unknown keys and non-string values are errors,
+/// as CodePipeline's own CloudFormation action treats them.
+pub fn parse(path: &str, text: &str) -> Result<TemplateConfig, Error> {
+    let invalid = |problem: String| {
+        Error::TemplateInvalid(format!("template configuration `{path}`: {problem}"))
+    };
+    // Editors on Windows like to start JSON files with a byte-order mark; serde_json does not.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| invalid(format!("not valid JSON {}", json_error_text(&e))))?;
+    let Value::Object(map) = value else {
+        return Err(invalid(format!(
+            "must be a JSON object, got {}",
+            kind(&value)
+        )));
+    };
+    let unknown: Vec<String> = map
+        .keys()
+        .filter(|key| !ACCEPTED_KEYS.contains(&key.as_str()))
+        .map(|key| format!("`{key}`"))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(invalid(format!(
+            "unknown {} {}; the accepted keys are: {}",
+            if unknown.len() == 1 { "key" } else { "keys" },
+            unknown.join(", "),
+            ACCEPTED_KEYS.join(", ")
+        )));
+    }
+
+    let parameters = string_map(&map, "Parameters").map_err(invalid)?;
+    if let Some(name) = parameters.keys().find(|name| !is_parameter_name(name)) {
+        return Err(invalid(format!(
+            "`Parameters` has `{name}`, which is not a CloudFormation parameter name \
+             (letters and digits only)"
+        )));
+    }
+    let tags = string_map(&map, "Tags").map_err(invalid)?;
+    if let Some(problem) = tag_problem(&tags) {
+        return Err(invalid(format!("`Tags`: {problem}")));
+    }
+    let stack_policy = match map.get("StackPolicy") {
+        None => None,
+        Some(policy @ Value::Object(_)) => Some(policy.to_string()),
+        Some(other) => {
+            return Err(invalid(format!(
+                "`StackPolicy` must be an object, got {}",
+                kind(other)
+            )))
+        }
+    };
+    Ok(TemplateConfig {
+        parameters,
+        tags,
+        stack_policy,
+    })
+}
+
+fn string_map(map: &Map<String, Value>, key: &str) -> Result<BTreeMap<String, String>, String> {
+    match map.get(key) {
+        None => Ok(BTreeMap::new()),
+        Some(Value::Object(entries)) => entries
+            .iter()
+            .map(|(name, value)| match value {
+                Value::String(text) => Ok((name.clone(), text.clone())),
+                other => Err(format!(
+                    "`{key}.{name}` must be a string, got {}",
+                    kind(other)
+                )),
+            })
+            .collect(),
+        Some(other) => Err(format!(
+            "`{key}` must be an object of strings, got {}",
+            kind(other)
+        )),
+    }
+}
+
+impl TemplateConfig {
+    /// This configuration with the UserParameters' `parameters` and `tags` laid over it: on the
+    /// same name, the UserParameters win. The merged tags must still meet CloudFormation's limits.
+    pub fn merged_with(
+        mut self,
+        parameters: &BTreeMap<String, String>,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<TemplateConfig, Error> {
+        self.parameters
+            .extend(parameters.iter().map(|(k, v)| (k.clone(), v.clone())));
+        self.tags
+            .extend(tags.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if let Some(problem) = tag_problem(&self.tags) {
+            return Err(Error::TemplateInvalid(format!(
+                "the template configuration's tags and the UserParameters tags together: {problem}"
+            )));
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+#[path = "template_config_tests.rs"]
+mod tests;

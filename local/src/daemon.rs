@@ -1,0 +1,203 @@
+//! `stackflow-local serve`: the environment itself. It runs in the background (started by `up`)
+//! and holds moto, the local Lambda service and the local CodePipeline job service.
+
+use std::collections::BTreeMap;
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use crate::error::{LocalError, Result};
+use crate::functions::{self, FUNCTIONS};
+use crate::home::Home;
+use crate::state::{self, EnvironmentState};
+use crate::{job_service, lambda_service, moto};
+
+/// Knobs of the environment.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub job_reply_timeout: Duration,
+    pub log_level: String,
+}
+
+fn free_port() -> Result<u16> {
+    let listener =
+        TcpListener::bind("127.0.0.1:0").map_err(LocalError::io("finding a free port"))?;
+    let port = listener
+        .local_addr()
+        .map_err(LocalError::io("finding a free port"))?
+        .port();
+    Ok(port)
+}
+
+/// The environment every function gets locally: the standard AWS variables pointing at the local
+/// services, plus its own.
+fn function_env(
+    def: &functions::FunctionDef,
+    moto_port: u16,
+    jobs_port: u16,
+    state_machine_arn: &str,
+    log_level: &str,
+) -> BTreeMap<String, String> {
+    let mut env = BTreeMap::new();
+    let mut set = |k: &str, v: String| {
+        env.insert(k.to_string(), v);
+    };
+    set("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{moto_port}"));
+    set(
+        "AWS_ENDPOINT_URL_CODEPIPELINE",
+        format!("http://127.0.0.1:{jobs_port}"),
+    );
+    set("AWS_ACCESS_KEY_ID", "stackflow-local".into());
+    set("AWS_SECRET_ACCESS_KEY", "stackflow-local".into());
+    set("AWS_LAMBDA_LOG_LEVEL", log_level.to_string());
+    set("AWS_LAMBDA_LOG_FORMAT", "JSON".into());
+    for var in def.env_vars {
+        match *var {
+            stackflow::config::STATE_MACHINE_ARN => set(var, state_machine_arn.to_string()),
+            stackflow::config::STAGING_BUCKET => set(var, state::STAGING_BUCKET.to_string()),
+            other => set(other, String::new()),
+        }
+    }
+    env
+}
+
+/// Run the environment until SIGTERM or SIGINT.
+pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
+    std::fs::create_dir_all(home.logs()).map_err(LocalError::io("creating the logs folder"))?;
+    let moto_server = home.venv().join("bin").join("moto_server");
+    if !moto_server.is_file() {
+        return Err(LocalError::Environment(format!(
+            "moto is not installed at {}; `stackflow-local up` installs it",
+            moto_server.display()
+        )));
+    }
+    let exe_dir = functions::executables_dir()?;
+    let missing = functions::missing_executables(&exe_dir);
+    if !missing.is_empty() {
+        return Err(LocalError::Environment(format!(
+            "function executables missing in {}: {}",
+            exe_dir.display(),
+            missing.join(", ")
+        )));
+    }
+
+    let moto_port = free_port()?;
+    let jobs_port = free_port()?;
+    let state_machine_arn = format!(
+        "arn:aws:states:{}:{}:stateMachine:{}",
+        state::REGION,
+        state::ACCOUNT_ID,
+        state::STATE_MACHINE_NAME
+    );
+
+    let specs = FUNCTIONS
+        .iter()
+        .map(|def| lambda_service::FunctionSpec {
+            name: def.function_name.to_string(),
+            executable: exe_dir.join(def.binary),
+            env: function_env(
+                def,
+                moto_port,
+                jobs_port,
+                &state_machine_arn,
+                &options.log_level,
+            ),
+            timeout: def.timeout,
+            memory_mb: 128,
+            log_path: home.logs().join(format!("{}.log", def.function_name)),
+        })
+        .collect();
+    let lambda = lambda_service::start(lambda_service::LambdaServiceConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        region: state::REGION.to_string(),
+        account_id: state::ACCOUNT_ID.to_string(),
+        functions: specs,
+        async_retry_delays: vec![Duration::from_secs(1), Duration::from_secs(2)],
+    })
+    .await
+    .map_err(|err| LocalError::Environment(format!("starting the local Lambda service: {err}")))?;
+    let lambda_port = lambda.local_addr().port();
+
+    let moto_addr = SocketAddr::from(([127, 0, 0, 1], moto_port));
+    let mut moto_child = moto::spawn(
+        &moto_server,
+        moto_addr,
+        lambda_port,
+        &home.logs().join("moto.log"),
+    )?;
+    let http = reqwest::Client::new();
+    moto::configure(&http, moto_addr).await?;
+
+    let moto_url = format!("http://{moto_addr}");
+    let sdk = state::moto_sdk_config(&moto_url).await;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    crate::provision::buckets(&s3, &[state::ARTIFACT_BUCKET, state::STAGING_BUCKET]).await?;
+    let sfn = aws_sdk_sfn::Client::new(&sdk);
+    crate::provision::state_machine(&sfn, &state_machine_arn).await?;
+
+    let jobs = job_service::start(job_service::JobServiceConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], jobs_port)),
+        region: state::REGION.to_string(),
+        account_id: state::ACCOUNT_ID.to_string(),
+        artifact_bucket: state::ARTIFACT_BUCKET.to_string(),
+        s3,
+        lambda_url: format!("http://127.0.0.1:{lambda_port}"),
+        entry_function: functions::ENTRY_FUNCTION.to_string(),
+        reply_timeout: options.job_reply_timeout,
+        state_file: Some(home.jobs_file()),
+    })
+    .await
+    .map_err(|err| {
+        LocalError::Environment(format!(
+            "starting the local CodePipeline job service: {err}"
+        ))
+    })?;
+
+    let ready = EnvironmentState {
+        pid: std::process::id(),
+        moto_port,
+        lambda_port,
+        jobs_port,
+        region: state::REGION.to_string(),
+        state_machine_arn,
+        artifact_bucket: state::ARTIFACT_BUCKET.to_string(),
+        staging_bucket: state::STAGING_BUCKET.to_string(),
+        job_reply_timeout_seconds: options.job_reply_timeout.as_secs(),
+    };
+    ready.write(&home.state_file())?;
+    tracing::info!(
+        moto_port,
+        lambda_port,
+        jobs_port,
+        "stackflow local environment ready"
+    );
+
+    let outcome = wait_for_stop(&mut moto_child).await;
+    jobs.shutdown().await;
+    lambda.shutdown().await;
+    let _ = moto_child.kill().await;
+    if let Ok(Some(current)) = EnvironmentState::read(&home.state_file()) {
+        if current.pid == std::process::id() {
+            let _ = std::fs::remove_file(home.state_file());
+        }
+    }
+    outcome
+}
+
+async fn wait_for_stop(moto_child: &mut tokio::process::Child) -> Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term =
+        signal(SignalKind::terminate()).map_err(LocalError::io("listening for SIGTERM"))?;
+    let mut int =
+        signal(SignalKind::interrupt()).map_err(LocalError::io("listening for SIGINT"))?;
+    tokio::select! {
+        _ = term.recv() => Ok(()),
+        _ = int.recv() => Ok(()),
+        status = moto_child.wait() => Err(LocalError::Environment(format!(
+            "moto exited unexpectedly ({}); see its log", status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string())
+        ))),
+    }
+}

@@ -1,0 +1,43 @@
+//! The record of every invocation (no payloads), served at `GET /stackflow/invocations` so tests
+//! and the CLI can see what ran, how often and how it ended.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvocationRecord {
+    pub function: String,
+    pub request_id: String,
+    /// `RequestResponse` or `Event`.
+    pub invocation_type: String,
+    /// 1 for the first try; async invocations count their retries up from there.
+    pub attempt: u32,
+    /// Unix time in milliseconds when the service took the invocation up.
+    pub started_at_ms: u64,
+    pub duration_ms: u64,
+    /// Set when this invocation started a fresh process (a cold start).
+    pub init_duration_ms: Option<u64>,
+    pub ok: bool,
+    /// The Lambda errorType when it failed.
+    pub error_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct InvocationLog(Arc<Mutex<Vec<InvocationRecord>>>);
+
+impl InvocationLog {
+    pub fn push(&self, record: InvocationRecord) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(record);
+    }
+
+    pub fn all(&self) -> Vec<InvocationRecord> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}

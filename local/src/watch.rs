@@ -1,0 +1,156 @@
+//! Follows one execution's history and writes each state as it is entered and left.
+
+use std::io::Write;
+
+use aws_sdk_sfn::types::{HistoryEvent, HistoryEventType};
+
+/// What has been seen of the execution for one job.
+pub struct ExecutionWatcher {
+    sfn: aws_sdk_sfn::Client,
+    arn: String,
+    seen: usize,
+    first: Option<f64>,
+    states: Vec<String>,
+    status: Option<String>,
+}
+
+impl ExecutionWatcher {
+    /// The execution start-deployment starts for `job_id`: named after the job, in this state machine.
+    pub fn new(sfn: aws_sdk_sfn::Client, state_machine_arn: &str, job_id: &str) -> Self {
+        let name = stackflow::start::execution_name(job_id);
+        let arn = format!(
+            "{}:{name}",
+            state_machine_arn.replacen(":stateMachine:", ":execution:", 1)
+        );
+        ExecutionWatcher {
+            sfn,
+            arn,
+            seen: 0,
+            first: None,
+            states: Vec::new(),
+            status: None,
+        }
+    }
+
+    /// Whether the execution has ended.
+    pub fn finished(&self) -> bool {
+        self.status.as_deref().is_some_and(|s| s != "RUNNING")
+    }
+
+    pub fn summary(&self) -> Option<crate::run::ExecutionSummary> {
+        self.status
+            .as_ref()
+            .map(|status| crate::run::ExecutionSummary {
+                arn: self.arn.clone(),
+                status: status.clone(),
+                states: self.states.clone(),
+            })
+    }
+
+    /// Read what is new in the history and write it; an execution not there yet is no error.
+    pub async fn poll(&mut self, live: &mut dyn Write) {
+        let Ok(described) = self
+            .sfn
+            .describe_execution()
+            .execution_arn(&self.arn)
+            .send()
+            .await
+        else {
+            return;
+        };
+        let mut events = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .sfn
+                .get_execution_history()
+                .execution_arn(&self.arn)
+                .max_results(1000)
+                .set_next_token(token.take())
+                .send()
+                .await;
+            let Ok(page) = page else { return };
+            events.extend(page.events().iter().cloned());
+            match page.next_token() {
+                Some(next) if !next.is_empty() => token = Some(next.to_string()),
+                _ => break,
+            }
+        }
+        for event in events.iter().skip(self.seen) {
+            self.show(event, live);
+        }
+        self.seen = self.seen.max(events.len());
+        self.status = Some(described.status().as_str().to_string());
+    }
+
+    fn show(&mut self, event: &HistoryEvent, live: &mut dyn Write) {
+        let at = event.timestamp().as_secs_f64();
+        let elapsed = at - *self.first.get_or_insert(at);
+        let line = match event.r#type() {
+            HistoryEventType::TaskStateEntered
+            | HistoryEventType::WaitStateEntered
+            | HistoryEventType::ChoiceStateEntered
+            | HistoryEventType::PassStateEntered
+            | HistoryEventType::SucceedStateEntered
+            | HistoryEventType::FailStateEntered => {
+                let name = event
+                    .state_entered_event_details()
+                    .map(|d| d.name().to_string())
+                    .unwrap_or_default();
+                self.states.push(name.clone());
+                format!("▸ {name}")
+            }
+            HistoryEventType::TaskStateExited
+            | HistoryEventType::WaitStateExited
+            | HistoryEventType::ChoiceStateExited => {
+                let Some(details) = event.state_exited_event_details() else {
+                    return;
+                };
+                let outcome = details.output().map(outcome_of).unwrap_or_default();
+                format!("  ✓ {}{outcome}", details.name())
+            }
+            HistoryEventType::LambdaFunctionFailed => {
+                let Some(details) = event.lambda_function_failed_event_details() else {
+                    return;
+                };
+                let message = details.cause().map(cause_message).unwrap_or_default();
+                format!("  ✗ {}: {message}", details.error().unwrap_or("error"))
+            }
+            HistoryEventType::LambdaFunctionTimedOut => "  ✗ the function timed out".to_string(),
+            HistoryEventType::ExecutionSucceeded => "execution succeeded".to_string(),
+            HistoryEventType::ExecutionFailed => {
+                let error = event
+                    .execution_failed_event_details()
+                    .and_then(|d| d.error())
+                    .unwrap_or("failed");
+                format!("execution failed: {error}")
+            }
+            HistoryEventType::ExecutionAborted => "execution aborted".to_string(),
+            HistoryEventType::ExecutionTimedOut => "execution timed out".to_string(),
+            _ => return,
+        };
+        let _ = writeln!(live, "  {elapsed:>7.1}s  {line}");
+    }
+}
+
+/// A short outcome for a state's output: the stack's status and what comes next, if the step
+/// wrote them.
+fn outcome_of(output: &str) -> String {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(output) else {
+        return String::new();
+    };
+    let stack = &value["stack"];
+    match (stack["status"].as_str(), stack["next"].as_str()) {
+        (Some(status), Some(next)) => format!(" — stack {status}, next: {next}"),
+        (None, Some(next)) => format!(" — next: {next}"),
+        _ => String::new(),
+    }
+}
+
+/// A Lambda error's message from the Cause Step Functions recorded.
+fn cause_message(cause: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(cause)
+        .ok()
+        .and_then(|v| v["errorMessage"].as_str().map(str::to_string))
+        .unwrap_or_else(|| cause.to_string())
+}

@@ -1,0 +1,71 @@
+//! CodePipeline (or Lambda's async retry) may deliver one job twice: one execution, one report.
+
+use std::time::Duration;
+
+use serde_json::json;
+use stackflow_local::functions::ENTRY_FUNCTION;
+use stackflow_local::job_service::JobServiceClient;
+
+use crate::support::{environment, example, example_parameters, home, runtime, sfn, unique_stack};
+
+#[test]
+fn the_entry_function_invoked_twice_starts_one_execution_and_reports_once() {
+    let env = environment();
+    let rt = runtime();
+    rt.block_on(async {
+        let zip =
+            stackflow_local::artifact::prepare("SourceArtifact", &example(), &home().artifacts())
+                .unwrap();
+        let jobs = JobServiceClient::new(env.jobs_url());
+        let params = example_parameters(&unique_stack("e2e-twice"), json!({}));
+        let job_id = jobs
+            .create_job(&params, &[("SourceArtifact".to_string(), zip)])
+            .await
+            .unwrap();
+
+        // The same event again, synchronously, while the first delivery is under way.
+        let event = jobs.get_event(&job_id).await.unwrap();
+        let http = reqwest::Client::new();
+        let response = http
+            .post(format!(
+                "{}/2015-03-31/functions/{ENTRY_FUNCTION}/invocations",
+                env.lambda_url()
+            ))
+            .json(&event)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(
+            response.headers().get("x-amz-function-error").is_none(),
+            "the second delivery was an error: {:?}",
+            response.text().await
+        );
+
+        let record = jobs
+            .wait_for_final(&job_id, Duration::from_secs(240))
+            .await
+            .unwrap();
+        assert!(record.succeeded(), "job did not succeed: {record:?}");
+        assert_eq!(
+            record.reports_after_close, 0,
+            "a second report reached the closed job"
+        );
+
+        let name = stackflow::start::execution_name(&job_id);
+        let executions = sfn(env)
+            .await
+            .list_executions()
+            .state_machine_arn(&env.state_machine_arn)
+            .max_results(1000)
+            .send()
+            .await
+            .unwrap();
+        let count = executions
+            .executions()
+            .iter()
+            .filter(|e| e.name() == name)
+            .count();
+        assert_eq!(count, 1, "executions for job {job_id}: {count}");
+    });
+}

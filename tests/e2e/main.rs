@@ -1,0 +1,11 @@
+//! End-to-end tests: every job runs the real statemachine file in moto's Step Functions engine,
+//! the real function executables under the local Lambda service, and reports to the local
+//! CodePipeline job service. They share one environment (see `support`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod deploy;
+mod duplicates;
+mod failures;
+mod secrets;
+mod support;

@@ -1,0 +1,177 @@
+//! The environment the end-to-end tests share: one `stackflow-local` environment per test run,
+//! jobs created through its CLI exactly as a user would.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use stackflow_local::home::Home;
+use stackflow_local::state::EnvironmentState;
+
+pub fn project_root() -> PathBuf {
+    stackflow_local::home::project_root()
+}
+
+/// Where this test run keeps its environment: `$STACKFLOW_HOME`, or target/e2e-home.
+pub fn home() -> Home {
+    match std::env::var_os("STACKFLOW_HOME") {
+        Some(dir) if !dir.is_empty() => Home::new(PathBuf::from(dir)),
+        _ => Home::new(project_root().join("target").join("e2e-home")),
+    }
+}
+
+/// target/<profile>, where cargo put stackflow-local and the function executables.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .to_path_buf()
+}
+
+pub fn cli() -> Command {
+    let path = target_dir().join("stackflow-local");
+    assert!(
+        path.is_file(),
+        "{} is missing: build it first (`cargo build --workspace --bins`; tests/run does)",
+        path.display()
+    );
+    let mut command = Command::new(path);
+    command.env("STACKFLOW_HOME", home().root());
+    command.env("STACKFLOW_FUNCTIONS_DIR", target_dir());
+    command
+}
+
+/// The running environment, started once for the whole test run.
+pub fn environment() -> &'static EnvironmentState {
+    static ENV: OnceLock<EnvironmentState> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let out = cli().arg("up").output().expect("run stackflow-local up");
+        assert!(
+            out.status.success(),
+            "stackflow-local up failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        EnvironmentState::read(&home().state_file())
+            .expect("read state")
+            .expect("environment state after up")
+    })
+}
+
+/// One `stackflow-local run --json`.
+pub struct Run {
+    pub code: i32,
+    pub report: Value,
+    /// The live states the run printed.
+    pub live: String,
+}
+
+impl Run {
+    pub fn job_status(&self) -> &str {
+        self.report["job"]["status"].as_str().unwrap_or("")
+    }
+    pub fn failure_type(&self) -> &str {
+        self.report["job"]["failureType"].as_str().unwrap_or("")
+    }
+    pub fn message(&self) -> &str {
+        self.report["job"]["message"].as_str().unwrap_or("")
+    }
+    pub fn job_id(&self) -> &str {
+        self.report["job"]["id"].as_str().unwrap_or("")
+    }
+    pub fn output(&self, name: &str) -> Option<&str> {
+        self.report["job"]["outputVariables"][name].as_str()
+    }
+    pub fn states(&self) -> Vec<String> {
+        self.report["execution"]["states"]
+            .as_array()
+            .map(|states| {
+                states
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub fn run(artifacts: &[(&str, &Path)], user_parameters: &str) -> Run {
+    environment();
+    let mut command = cli();
+    command.arg("run").arg("--json").arg("--timeout").arg("300");
+    for (name, path) in artifacts {
+        command
+            .arg("--artifact")
+            .arg(format!("{name}={}", path.display()));
+    }
+    command.arg("--user-parameters").arg(user_parameters);
+    let out = command.output().expect("run stackflow-local run");
+    let live = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|err| {
+        panic!(
+            "stackflow-local run printed no JSON report ({err}); exit {:?}\nstdout: {}\nstderr: {live}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        report,
+        live,
+    }
+}
+
+/// The example artifact folder.
+pub fn example() -> PathBuf {
+    project_root().join("examples").join("queue-and-bucket")
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    project_root().join("tests").join("fixtures").join(name)
+}
+
+/// A stack name no other test uses.
+pub fn unique_stack(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
+/// UserParameters for the example template, with extra keys merged in.
+pub fn example_parameters(stack: &str, extra: Value) -> String {
+    let mut params = serde_json::json!({
+        "stack": stack,
+        "artifact": "SourceArtifact",
+        "file": "template.yaml",
+        "config": "config.json",
+        "pollSeconds": 1,
+        "timeoutMinutes": 5
+    });
+    if let (Some(map), Some(extra)) = (params.as_object_mut(), extra.as_object()) {
+        for (key, value) in extra {
+            map.insert(key.clone(), value.clone());
+        }
+    }
+    params.to_string()
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
+pub async fn sfn(env: &EnvironmentState) -> aws_sdk_sfn::Client {
+    aws_sdk_sfn::Client::new(&stackflow_local::state::moto_sdk_config(&env.moto_url()).await)
+}
+
+pub async fn cfn(env: &EnvironmentState) -> aws_sdk_cloudformation::Client {
+    aws_sdk_cloudformation::Client::new(
+        &stackflow_local::state::moto_sdk_config(&env.moto_url()).await,
+    )
+}
