@@ -123,7 +123,10 @@ mod tests {
         let file = std::fs::File::open(&zip_path).map_err(LocalError::io("open zip"))?;
         let archive =
             zip::ZipArchive::new(file).map_err(|e| LocalError::Environment(e.to_string()))?;
-        let mut names: Vec<&str> = archive.file_names().collect();
+        let mut names: Vec<String> = archive
+            .file_names()
+            .map(|name| name.map(|n| n.into_owned()).unwrap_or_default())
+            .collect();
         names.sort();
         assert_eq!(names, vec!["sub/config.json", "template.yaml"]);
         let _ = std::fs::remove_dir_all(&dir);

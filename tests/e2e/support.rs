@@ -169,9 +169,3 @@ pub fn runtime() -> tokio::runtime::Runtime {
 pub async fn sfn(env: &EnvironmentState) -> aws_sdk_sfn::Client {
     aws_sdk_sfn::Client::new(&stackflow_local::state::moto_sdk_config(&env.moto_url()).await)
 }
-
-pub async fn cfn(env: &EnvironmentState) -> aws_sdk_cloudformation::Client {
-    aws_sdk_cloudformation::Client::new(
-        &stackflow_local::state::moto_sdk_config(&env.moto_url()).await,
-    )
-}
