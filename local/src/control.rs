@@ -11,15 +11,29 @@ use crate::moto;
 use crate::state::{pid_alive, EnvironmentState};
 
 /// Options `up` passes on to the environment.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UpOptions {
+    /// How long the local CodePipeline waits for a job's reply (CodePipeline: 20 minutes).
     pub job_reply_timeout: Duration,
+    /// Test tooling: how long a stack create or update is reported in progress (zero: off).
+    pub hold_in_progress: Duration,
 }
 
 impl Default for UpOptions {
     fn default() -> Self {
         UpOptions {
             job_reply_timeout: Duration::from_secs(20 * 60),
+            hold_in_progress: Duration::ZERO,
+        }
+    }
+}
+
+impl UpOptions {
+    /// The options a running environment was started with.
+    fn of(state: &EnvironmentState) -> UpOptions {
+        UpOptions {
+            job_reply_timeout: Duration::from_secs(state.job_reply_timeout_seconds),
+            hold_in_progress: Duration::from_secs(state.hold_in_progress_seconds),
         }
     }
 }
@@ -37,17 +51,21 @@ pub fn running(home: &Home) -> Result<Option<EnvironmentState>> {
     }
 }
 
-/// Start the environment unless it runs; return it once it is ready.
+/// Start the environment unless it runs with these options; return it once it is ready. An
+/// environment up with other options is restarted with these (moto's stacks go with it),
+/// so a run always gets the knobs it asked for.
 pub async fn up(home: &Home, options: &UpOptions) -> Result<EnvironmentState> {
     if let Some(state) = running(home)? {
-        if state.job_reply_timeout_seconds != options.job_reply_timeout.as_secs() {
-            eprintln!(
-                "stackflow-local: the environment is already up with a job reply timeout of {} s; \
-                 run `stackflow-local down` first to change it",
-                state.job_reply_timeout_seconds
-            );
+        let current = UpOptions::of(&state);
+        if current == *options {
+            return Ok(state);
         }
-        return Ok(state);
+        eprintln!(
+            "stackflow-local: the environment is up with {}; restarting it with {} (its stacks go with it)",
+            describe(&current),
+            describe(options)
+        );
+        down(home).await?;
     }
     std::fs::create_dir_all(home.logs()).map_err(LocalError::io(format!(
         "creating {}",
@@ -72,6 +90,8 @@ pub async fn up(home: &Home, options: &UpOptions) -> Result<EnvironmentState> {
         .arg("serve")
         .arg("--job-reply-timeout")
         .arg(options.job_reply_timeout.as_secs().to_string())
+        .arg("--hold-in-progress")
+        .arg(options.hold_in_progress.as_secs().to_string())
         .env("STACKFLOW_HOME", home.root())
         .stdin(Stdio::null())
         .stdout(log)
@@ -102,6 +122,15 @@ pub async fn up(home: &Home, options: &UpOptions) -> Result<EnvironmentState> {
         "the environment did not become ready within 120 s:\n{}",
         tail(&log_path, 20)
     )))
+}
+
+/// The knobs, as the CLI spells them.
+fn describe(options: &UpOptions) -> String {
+    format!(
+        "--job-reply-timeout {} --hold-in-progress {}",
+        options.job_reply_timeout.as_secs(),
+        options.hold_in_progress.as_secs()
+    )
 }
 
 /// Stop the environment (and moto with it). Stopping one that is not running is fine.

@@ -15,7 +15,24 @@ use crate::{job_service, lambda_service, moto};
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     pub job_reply_timeout: Duration,
+    /// Test tooling: stack operations reported in progress this long (zero: no hold proxy).
+    pub hold_in_progress: Duration,
     pub log_level: String,
+}
+
+/// start-deployment's `JOB_HANDOVER_SECONDS` for a local reply timeout: half of it, so the
+/// hand-over comes well before the job times out; at least 1 s, and at most AWS's default.
+pub fn hand_over_seconds(job_reply_timeout: Duration) -> u32 {
+    let half = u32::try_from(job_reply_timeout.as_secs() / 2).unwrap_or(u32::MAX);
+    half.clamp(1, stackflow::config::DEFAULT_JOB_HANDOVER_SECONDS)
+}
+
+/// Where the functions reach each service.
+struct Endpoints<'a> {
+    moto_port: u16,
+    jobs_port: u16,
+    /// The hold proxy's URL, when stack operations are held in progress.
+    cloudformation: Option<&'a str>,
 }
 
 fn free_port() -> Result<u16> {
@@ -32,20 +49,24 @@ fn free_port() -> Result<u16> {
 /// services, plus its own.
 fn function_env(
     def: &functions::FunctionDef,
-    moto_port: u16,
-    jobs_port: u16,
+    endpoints: &Endpoints<'_>,
     state_machine_arn: &str,
-    log_level: &str,
+    options: &ServeOptions,
 ) -> BTreeMap<String, String> {
     let mut env = BTreeMap::new();
     let mut set = |k: &str, v: String| {
         env.insert(k.to_string(), v);
     };
+    let (moto_port, jobs_port) = (endpoints.moto_port, endpoints.jobs_port);
+    let log_level = options.log_level.as_str();
     set("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{moto_port}"));
     set(
         "AWS_ENDPOINT_URL_CODEPIPELINE",
         format!("http://127.0.0.1:{jobs_port}"),
     );
+    if let Some(url) = endpoints.cloudformation {
+        set("AWS_ENDPOINT_URL_CLOUDFORMATION", url.to_string());
+    }
     set("AWS_ACCESS_KEY_ID", "stackflow-local".into());
     set("AWS_SECRET_ACCESS_KEY", "stackflow-local".into());
     set("AWS_LAMBDA_LOG_LEVEL", log_level.to_string());
@@ -54,6 +75,10 @@ fn function_env(
         match *var {
             stackflow::config::STATE_MACHINE_ARN => set(var, state_machine_arn.to_string()),
             stackflow::config::STAGING_BUCKET => set(var, state::STAGING_BUCKET.to_string()),
+            stackflow::config::JOB_HANDOVER_SECONDS => set(
+                var,
+                hand_over_seconds(options.job_reply_timeout).to_string(),
+            ),
             other => set(other, String::new()),
         }
     }
@@ -89,18 +114,30 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         state::STATE_MACHINE_NAME
     );
 
+    // Test tooling: the functions reach CloudFormation through the hold proxy.
+    let hold_proxy = if options.hold_in_progress.is_zero() {
+        None
+    } else {
+        Some(
+            crate::hold_proxy::start(
+                format!("http://127.0.0.1:{moto_port}"),
+                options.hold_in_progress,
+            )
+            .await?,
+        )
+    };
+    let cloudformation = hold_proxy.as_ref().map(crate::hold_proxy::HoldProxy::url);
+    let endpoints = Endpoints {
+        moto_port,
+        jobs_port,
+        cloudformation: cloudformation.as_deref(),
+    };
     let specs = FUNCTIONS
         .iter()
         .map(|def| lambda_service::FunctionSpec {
             name: def.function_name.to_string(),
             executable: exe_dir.join(def.binary),
-            env: function_env(
-                def,
-                moto_port,
-                jobs_port,
-                &state_machine_arn,
-                &options.log_level,
-            ),
+            env: function_env(def, &endpoints, &state_machine_arn, &options),
             timeout: def.timeout,
             memory_mb: 128,
             log_path: home.logs().join(format!("{}.log", def.function_name)),
@@ -137,6 +174,12 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
     crate::provision::buckets(&s3, &[state::ARTIFACT_BUCKET, state::STAGING_BUCKET]).await?;
     let sfn = aws_sdk_sfn::Client::new(&sdk);
     crate::provision::state_machine(&sfn, &state_machine_arn).await?;
+    // moto loads a service's code at its first call, which takes a second or more: pay that
+    // now rather than within the first job's reply time.
+    let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
+    if let Err(err) = cloudformation.list_stacks().send().await {
+        tracing::warn!(error = %crate::provision::aws_text(&err), "CloudFormation did not answer the warm-up call");
+    }
 
     let jobs = job_service::start(job_service::JobServiceConfig {
         listen: SocketAddr::from(([127, 0, 0, 1], jobs_port)),
@@ -166,6 +209,7 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         artifact_bucket: state::ARTIFACT_BUCKET.to_string(),
         staging_bucket: state::STAGING_BUCKET.to_string(),
         job_reply_timeout_seconds: options.job_reply_timeout.as_secs(),
+        hold_in_progress_seconds: options.hold_in_progress.as_secs(),
     };
     ready.write(&home.state_file())?;
     tracing::info!(
@@ -178,6 +222,9 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
     let outcome = wait_for_stop(&mut moto_child).await;
     jobs.shutdown().await;
     lambda.shutdown().await;
+    if let Some(proxy) = hold_proxy {
+        proxy.shutdown().await;
+    }
     let _ = moto_child.kill().await;
     if let Ok(Some(current)) = EnvironmentState::read(&home.state_file()) {
         if current.pid == std::process::id() {
@@ -199,5 +246,64 @@ async fn wait_for_stop(moto_child: &mut tokio::process::Child) -> Result<()> {
         status = moto_child.wait() => Err(LocalError::Environment(format!(
             "moto exited unexpectedly ({}); see its log", status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string())
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hand_over_comes_at_half_the_reply_timeout() {
+        assert_eq!(hand_over_seconds(Duration::from_secs(3)), 1);
+        assert_eq!(hand_over_seconds(Duration::from_secs(1)), 1);
+        assert_eq!(hand_over_seconds(Duration::from_secs(60)), 30);
+        assert_eq!(hand_over_seconds(Duration::from_secs(1200)), 600);
+        assert_eq!(hand_over_seconds(Duration::from_secs(86_400)), 900);
+    }
+
+    #[test]
+    fn the_functions_get_the_hold_proxy_and_the_entry_its_hand_over_time() {
+        let options = ServeOptions {
+            job_reply_timeout: Duration::from_secs(3),
+            hold_in_progress: Duration::from_secs(12),
+            log_level: "info".into(),
+        };
+        let endpoints = Endpoints {
+            moto_port: 1,
+            jobs_port: 2,
+            cloudformation: Some("http://127.0.0.1:3"),
+        };
+        let entry = FUNCTIONS
+            .iter()
+            .find(|def| def.function_name == functions::ENTRY_FUNCTION);
+        let env = entry.map(|def| function_env(def, &endpoints, "arn:sm", &options));
+        let env = env.unwrap_or_default();
+        assert_eq!(
+            env.get("JOB_HANDOVER_SECONDS").map(String::as_str),
+            Some("1")
+        );
+        assert_eq!(
+            env.get("AWS_ENDPOINT_URL_CLOUDFORMATION")
+                .map(String::as_str),
+            Some("http://127.0.0.1:3")
+        );
+        assert_eq!(
+            env.get("STATE_MACHINE_ARN").map(String::as_str),
+            Some("arn:sm")
+        );
+
+        let off = Endpoints {
+            cloudformation: None,
+            ..endpoints
+        };
+        for def in FUNCTIONS {
+            let env = function_env(def, &off, "arn:sm", &options);
+            assert!(
+                !env.contains_key("AWS_ENDPOINT_URL_CLOUDFORMATION"),
+                "{}",
+                def.binary
+            );
+        }
     }
 }

@@ -29,7 +29,10 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         function_name: ENTRY_FUNCTION,
         substitution: None,
         timeout: Duration::from_secs(30),
-        env_vars: &[stackflow::config::STATE_MACHINE_ARN],
+        env_vars: &[
+            stackflow::config::STATE_MACHINE_ARN,
+            stackflow::config::JOB_HANDOVER_SECONDS,
+        ],
     },
     FunctionDef {
         binary: "validate-params",

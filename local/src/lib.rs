@@ -7,6 +7,7 @@ pub mod control;
 pub mod daemon;
 pub mod error;
 pub mod functions;
+pub mod hold_proxy;
 pub mod home;
 pub mod job_service;
 pub mod lambda_service;

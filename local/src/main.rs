@@ -26,20 +26,43 @@ struct Cli {
     command: Command,
 }
 
+/// The environment's knobs, the same on `up`, `run` and `serve`.
+#[derive(clap::Args, Debug, Clone, Copy)]
+struct Knobs {
+    /// Seconds the local CodePipeline gives a job to reply before failing it (CodePipeline:
+    /// 1200). start-deployment hands a job over after half of it (at most 900 s, as on AWS).
+    #[arg(long, value_name = "SECONDS", default_value_t = 1200, value_parser = clap::value_parser!(u64).range(1..))]
+    job_reply_timeout: u64,
+    /// Test tooling: report every stack create or update as *_IN_PROGRESS for this many seconds
+    /// (moto completes them at once). 0, the default, is off.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    hold_in_progress: u64,
+}
+
+impl Knobs {
+    fn up_options(self) -> UpOptions {
+        UpOptions {
+            job_reply_timeout: Duration::from_secs(self.job_reply_timeout),
+            hold_in_progress: Duration::from_secs(self.hold_in_progress),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Start the local environment in the background (installs moto on first use).
+    /// Start the local environment in the background (installs moto on first use). An
+    /// environment already up with other knobs is restarted with these.
     Up {
-        /// Seconds the local CodePipeline gives a job to reply before failing it (CodePipeline: 1200).
-        #[arg(long, default_value_t = 1200)]
-        job_reply_timeout: u64,
+        #[command(flatten)]
+        knobs: Knobs,
     },
     /// Stop the local environment. Its stacks go with it.
     Down,
     /// Say whether the environment is up, where, and what stacks it holds.
     Status,
     /// Create a pipeline job, follow the execution's states live, then print the job result.
-    /// Starts the environment if it is down and leaves it up.
+    /// Starts the environment if it is down (restarts it if it is up with other knobs) and
+    /// leaves it up.
     Run {
         /// An input artifact: NAME=PATH, where PATH is a folder (zipped as CodePipeline would) or a
         /// .zip file. Repeat for several artifacts.
@@ -54,12 +77,14 @@ enum Command {
         /// Seconds to wait for the job to end.
         #[arg(long, default_value_t = 3600)]
         timeout: u64,
+        #[command(flatten)]
+        knobs: Knobs,
     },
     /// Run the environment in the foreground (what `up` starts in the background).
     #[command(hide = true)]
     Serve {
-        #[arg(long, default_value_t = 1200)]
-        job_reply_timeout: u64,
+        #[command(flatten)]
+        knobs: Knobs,
     },
 }
 
@@ -78,14 +103,8 @@ async fn main() -> ExitCode {
 
 async fn execute(command: Command, home: &Home) -> Result<ExitCode, LocalError> {
     match command {
-        Command::Up { job_reply_timeout } => {
-            let state = control::up(
-                home,
-                &UpOptions {
-                    job_reply_timeout: Duration::from_secs(job_reply_timeout),
-                },
-            )
-            .await?;
+        Command::Up { knobs } => {
+            let state = control::up(home, &knobs.up_options()).await?;
             println!(
                 "stackflow local environment up: moto http://127.0.0.1:{}, Lambda http://127.0.0.1:{}, CodePipeline http://127.0.0.1:{} (state in {})",
                 state.moto_port,
@@ -112,12 +131,13 @@ async fn execute(command: Command, home: &Home) -> Result<ExitCode, LocalError> 
             user_parameters,
             json,
             timeout,
+            knobs,
         } => {
             let artifacts = artifacts
                 .iter()
                 .map(|spec| artifact::parse_spec(spec))
                 .collect::<Result<Vec<_>, _>>()?;
-            let env = control::up(home, &UpOptions::default()).await?;
+            let env = control::up(home, &knobs.up_options()).await?;
             let options = run::RunOptions {
                 artifacts,
                 user_parameters,
@@ -142,7 +162,7 @@ async fn execute(command: Command, home: &Home) -> Result<ExitCode, LocalError> 
                 ExitCode::from(1)
             })
         }
-        Command::Serve { job_reply_timeout } => {
+        Command::Serve { knobs } => {
             tracing_subscriber::fmt()
                 .with_ansi(false)
                 .with_env_filter(
@@ -153,7 +173,8 @@ async fn execute(command: Command, home: &Home) -> Result<ExitCode, LocalError> 
             daemon::serve(
                 home,
                 ServeOptions {
-                    job_reply_timeout: Duration::from_secs(job_reply_timeout),
+                    job_reply_timeout: Duration::from_secs(knobs.job_reply_timeout),
+                    hold_in_progress: Duration::from_secs(knobs.hold_in_progress),
                     log_level: std::env::var("STACKFLOW_FUNCTION_LOG_LEVEL")
                         .unwrap_or_else(|_| "info".into()),
                 },

@@ -62,15 +62,6 @@ pub fn aws_text<E: ProvideErrorMetadata + std::error::Error + 'static>(err: &E) 
     match (err.code(), err.message()) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
         (Some(code), None) => code.to_string(),
-        _ => {
-            let mut text = err.to_string();
-            let mut source = err.source();
-            while let Some(inner) = source {
-                text.push_str(": ");
-                text.push_str(&inner.to_string());
-                source = inner.source();
-            }
-            text
-        }
+        _ => stackflow::aws_error::err_chain(err),
     }
 }

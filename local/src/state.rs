@@ -25,6 +25,9 @@ pub struct EnvironmentState {
     pub artifact_bucket: String,
     pub staging_bucket: String,
     pub job_reply_timeout_seconds: u64,
+    /// Test tooling: seconds a stack create or update is reported in progress (0: off).
+    #[serde(default)]
+    pub hold_in_progress_seconds: u64,
 }
 
 impl EnvironmentState {

@@ -44,6 +44,13 @@ pub async fn print(home: &Home, out: &mut dyn Write) -> Result<()> {
         "  job reply timeout                         {} s",
         env.job_reply_timeout_seconds
     );
+    if env.hold_in_progress_seconds > 0 {
+        let _ = writeln!(
+            out,
+            "  stack operations held in progress         {} s (test tooling)",
+            env.hold_in_progress_seconds
+        );
+    }
     let sdk = state::moto_sdk_config(&env.moto_url()).await;
     let cfn = aws_sdk_cloudformation::Client::new(&sdk);
     match cfn.describe_stacks().send().await {

@@ -4,6 +4,9 @@ use std::io::Write;
 
 use aws_sdk_sfn::types::{HistoryEvent, HistoryEventType};
 
+/// The state that replies "in progress" and takes the continuation job.
+const HAND_OVER_STATE: &str = "Hand over to the next job";
+
 /// What has been seen of the execution for one job.
 pub struct ExecutionWatcher {
     sfn: aws_sdk_sfn::Client,
@@ -106,7 +109,10 @@ impl ExecutionWatcher {
                 let Some(details) = event.state_exited_event_details() else {
                     return;
                 };
-                let outcome = details.output().map(outcome_of).unwrap_or_default();
+                let outcome = details
+                    .output()
+                    .map(|output| outcome_of(details.name(), output))
+                    .unwrap_or_default();
                 format!("  ✓ {}{outcome}", details.name())
             }
             HistoryEventType::LambdaFunctionFailed => {
@@ -133,12 +139,17 @@ impl ExecutionWatcher {
     }
 }
 
-/// A short outcome for a state's output: the stack's status and what comes next, if the step
-/// wrote them.
-fn outcome_of(output: &str) -> String {
+/// A short outcome for a state's output: the job a hand-over continues with, or the stack's
+/// status and what comes next, if the step wrote them.
+fn outcome_of(state: &str, output: &str) -> String {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(output) else {
         return String::new();
     };
+    if state == HAND_OVER_STATE {
+        if let Some(job_id) = value["replyTo"]["jobId"].as_str() {
+            return format!(" — continues as job {job_id}");
+        }
+    }
     let stack = &value["stack"];
     match (stack["status"].as_str(), stack["next"].as_str()) {
         (Some(status), Some(next)) => format!(" — stack {status}, next: {next}"),
@@ -153,4 +164,23 @@ fn cause_message(cause: &str) -> String {
         .ok()
         .and_then(|v| v["errorMessage"].as_str().map(str::to_string))
         .unwrap_or_else(|| cause.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hand_over_shows_the_job_it_continues_with() {
+        let output = r#"{"replyTo":{"jobId":"job-2","handOverAt":1},"stack":{"status":"CREATE_IN_PROGRESS","next":"handOver"}}"#;
+        assert_eq!(
+            outcome_of(HAND_OVER_STATE, output),
+            " — continues as job job-2"
+        );
+        assert_eq!(
+            outcome_of("Check stack", output),
+            " — stack CREATE_IN_PROGRESS, next: handOver"
+        );
+        assert_eq!(outcome_of("Check stack", "not json"), "");
+    }
 }

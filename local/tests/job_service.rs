@@ -456,6 +456,55 @@ async fn a_second_report_is_the_modeled_invalid_job_state_exception() {
 }
 
 #[tokio::test]
+async fn a_stopped_pipeline_refuses_the_in_progress_reply_of_its_job() {
+    let env = start_default().await;
+    let job_id = new_job(&env).await;
+
+    let stopped = env.client.stop_job(&job_id).await.unwrap();
+    assert_eq!(stopped.closed_by, Some(ClosedBy::Stopped));
+    assert_eq!(stopped.status, JobStatus::Failed);
+    assert!(stopped.is_final());
+
+    // The deployment's next "in progress" reply is refused as CodePipeline refuses it.
+    let error = env
+        .api
+        .put_job_success_result()
+        .job_id(&job_id)
+        .continuation_token("task-token")
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(
+        matches!(error, PutJobSuccessResultError::InvalidJobStateException(_)),
+        "{error:?}"
+    );
+    let record = env.client.get_job(&job_id).await.unwrap();
+    assert_eq!(record.reports_after_close, 1);
+    assert_eq!(
+        record.next_job_id, None,
+        "a refused reply continues nothing"
+    );
+
+    // Stopping it again, or a job that does not exist, is refused.
+    let again = env.client.stop_job(&job_id).await.unwrap_err();
+    assert!(
+        matches!(again, JobServiceError::Api { status: 409, .. }),
+        "{again:?}"
+    );
+    let missing = env
+        .client
+        .stop_job("00000000-0000-4000-8000-000000000000")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(missing, JobServiceError::Api { status: 404, .. }),
+        "{missing:?}"
+    );
+    env.service.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_failure_is_recorded_with_its_type_and_message() {
     let env = start_default().await;
     let job_id = new_job(&env).await;

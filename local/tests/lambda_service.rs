@@ -634,3 +634,31 @@ async fn start_refuses_bad_configurations() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn records_name_the_process_and_give_microseconds_for_the_benchmark() {
+    let h = Harness::start(|dir| vec![spec("echo", "echo.py", Duration::from_secs(10), dir)]).await;
+    let (_, first) = h.invoke("echo", json!({"n": 1})).await;
+    let (_, second) = h.invoke("echo", json!({"n": 2})).await;
+
+    let records = h.wait_for_records("echo", 2).await;
+    for (record, body) in records.iter().zip([&first, &second]) {
+        assert_eq!(
+            record.pid.map(u64::from),
+            body["pid"].as_u64(),
+            "the record names the process that served it"
+        );
+        assert_eq!(record.duration_us / 1000, record.duration_ms);
+    }
+    let cold = &records[0];
+    let init_us = cold
+        .init_duration_us
+        .expect("a cold start has an init duration");
+    assert_eq!(Some(init_us / 1000), cold.init_duration_ms);
+    assert!(
+        init_us <= cold.duration_us,
+        "the cold invocation's duration includes its init"
+    );
+    assert_eq!(records[1].init_duration_us, None, "the warm one has none");
+    h.finish().await;
+}

@@ -6,7 +6,9 @@ use serde_json::json;
 use stackflow_local::functions::ENTRY_FUNCTION;
 use stackflow_local::job_service::JobServiceClient;
 
-use crate::support::{environment, example, example_parameters, home, runtime, sfn, unique_stack};
+use crate::support::{
+    environment, example, example_parameters, executions, home, runtime, unique_stack,
+};
 
 #[test]
 fn the_entry_function_invoked_twice_starts_one_execution_and_reports_once() {
@@ -53,16 +55,8 @@ fn the_entry_function_invoked_twice_starts_one_execution_and_reports_once() {
         );
 
         let name = stackflow::start::execution_name(&job_id);
-        let executions = sfn(env)
+        let count = executions(env)
             .await
-            .list_executions()
-            .state_machine_arn(&env.state_machine_arn)
-            .max_results(1000)
-            .send()
-            .await
-            .unwrap();
-        let count = executions
-            .executions()
             .iter()
             .filter(|e| e.name() == name)
             .count();

@@ -4,7 +4,7 @@ use serde_json::json;
 use stackflow_local::job_service::JobServiceClient;
 
 use crate::support::{
-    environment, example, example_parameters, home, run, runtime, sfn, unique_stack,
+    environment, example, example_parameters, executions, home, run, runtime, sfn, unique_stack,
 };
 
 #[test]
@@ -40,16 +40,10 @@ fn credentials_appear_in_no_execution_history_and_no_log() {
         }
 
         let client = sfn(env).await;
-        let executions = client
-            .list_executions()
-            .state_machine_arn(&env.state_machine_arn)
-            .max_results(1000)
-            .send()
-            .await
-            .unwrap();
-        assert!(!executions.executions().is_empty());
+        let executions = executions(env).await;
+        assert!(!executions.is_empty());
         let mut searched = 0;
-        for execution in executions.executions() {
+        for execution in &executions {
             let history = client
                 .get_execution_history()
                 .execution_arn(execution.execution_arn())

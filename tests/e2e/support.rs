@@ -169,3 +169,17 @@ pub fn runtime() -> tokio::runtime::Runtime {
 pub async fn sfn(env: &EnvironmentState) -> aws_sdk_sfn::Client {
     aws_sdk_sfn::Client::new(&stackflow_local::state::moto_sdk_config(&env.moto_url()).await)
 }
+
+/// Every execution of the stackflow state machine.
+pub async fn executions(env: &EnvironmentState) -> Vec<aws_sdk_sfn::types::ExecutionListItem> {
+    sfn(env)
+        .await
+        .list_executions()
+        .state_machine_arn(&env.state_machine_arn)
+        .max_results(1000)
+        .send()
+        .await
+        .expect("list executions")
+        .executions()
+        .to_vec()
+}

@@ -1,5 +1,6 @@
-//! report-result: the state machine's last step; tells CodePipeline how the deployment ended.
-//! Wiring only; the logic is `stackflow::report`.
+//! report-result: tells CodePipeline how the deployment ended (the state machine's last step),
+//! or, at a hand-over, that it goes on as a continuation job. Wiring only; the logic is
+//! `stackflow::report`.
 
 use lambda_runtime::{service_fn, LambdaEvent};
 use stackflow::contract::{ReportInput, ReportOutput};

@@ -1,8 +1,9 @@
 //! Reading one file out of an artifact zip. Sizes are checked before inflating (the declared
 //! size) and while inflating (a bounded reader), so a zip bomb, even one whose header lies about
-//! its size, costs at most `limit + 1` bytes of memory.
+//! its size, costs at most `limit + 1` bytes of memory. The zip itself is read through any
+//! seekable reader (FetchTemplate's is a temporary file), so only the entry read is in memory.
 
-use std::io::{Cursor, Read};
+use std::io::{Read, Seek};
 
 use zip::ZipArchive;
 
@@ -12,15 +13,15 @@ use crate::error::Error;
 pub const LISTED_ENTRIES: usize = 20;
 
 /// An opened artifact zip; `artifact` is its name, for messages.
-pub struct ArtifactZip<'a> {
+pub struct ArtifactZip<'a, R> {
     artifact: &'a str,
-    archive: ZipArchive<Cursor<&'a [u8]>>,
+    archive: ZipArchive<R>,
 }
 
-impl<'a> ArtifactZip<'a> {
-    /// Read the zip's central directory.
-    pub fn open(artifact: &'a str, bytes: &'a [u8]) -> Result<Self, Error> {
-        let archive = ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
+impl<'a, R: Read + Seek> ArtifactZip<'a, R> {
+    /// Read the zip's central directory from `reader`.
+    pub fn open(artifact: &'a str, reader: R) -> Result<Self, Error> {
+        let archive = ZipArchive::new(reader).map_err(|e| {
             Error::ArtifactInvalid(format!("artifact `{artifact}` is not a zip archive: {e}"))
         })?;
         Ok(Self { artifact, archive })

@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::Write;
+use std::io::{Cursor, Write};
 
 use super::*;
 use proptest::prelude::*;
@@ -25,7 +25,7 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
 }
 
 fn read(zip: &[u8], path: &str) -> Result<Vec<u8>, Error> {
-    ArtifactZip::open("BuildOutput", zip)?.read(path, LIMIT)
+    ArtifactZip::open("BuildOutput", Cursor::new(zip))?.read(path, LIMIT)
 }
 
 /// Offset of the first occurrence of a 4-byte signature.
@@ -59,7 +59,7 @@ fn reads_an_entry_stored_with_a_dot_slash() {
 #[test]
 fn reads_text() {
     let zip = zip_of(&[("t.yaml", "Description: café".as_bytes())]);
-    let mut artifact = ArtifactZip::open("BuildOutput", &zip).unwrap();
+    let mut artifact = ArtifactZip::open("BuildOutput", Cursor::new(&zip)).unwrap();
     assert_eq!(
         artifact.read_text("t.yaml", LIMIT).unwrap(),
         "Description: café"
@@ -69,7 +69,7 @@ fn reads_text() {
 #[test]
 fn non_utf8_text_is_an_invalid_template() {
     let zip = zip_of(&[("t.yaml", b"ok\xff\xfe")]);
-    let err = ArtifactZip::open("BuildOutput", &zip)
+    let err = ArtifactZip::open("BuildOutput", Cursor::new(&zip))
         .unwrap()
         .read_text("t.yaml", LIMIT)
         .unwrap_err();
@@ -178,7 +178,7 @@ fn a_bomb_whose_header_lies_about_its_size_is_refused() {
     let content = vec![0u8; 8 * 1024 * 1024];
     let mut zip = zip_of(&[("t.yaml", &content)]);
     declare_size(&mut zip, 100);
-    let mut artifact = ArtifactZip::open("BuildOutput", &zip).unwrap();
+    let mut artifact = ArtifactZip::open("BuildOutput", Cursor::new(&zip)).unwrap();
     let err = artifact.read("t.yaml", LIMIT).unwrap_err();
     // The zip crate stops at the declared size itself; `read_bounded` is the backstop should
     // it ever not (tested below on an endless reader).
@@ -230,7 +230,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
-        if let Ok(mut artifact) = ArtifactZip::open("a", &bytes) {
+        if let Ok(mut artifact) = ArtifactZip::open("a", Cursor::new(&bytes)) {
             if let Ok(content) = artifact.read("t.yaml", 64) {
                 prop_assert!(content.len() <= 64);
             }
@@ -247,7 +247,7 @@ proptest! {
             let at = index.index(zip.len());
             zip[at] = byte;
         }
-        if let Ok(mut artifact) = ArtifactZip::open("a", &zip) {
+        if let Ok(mut artifact) = ArtifactZip::open("a", Cursor::new(&zip)) {
             for path in ["t.yaml", "c.json"] {
                 if let Ok(content) = artifact.read(path, 4096) {
                     prop_assert!(content.len() <= 4096);

@@ -93,7 +93,7 @@ where
 }
 
 /// The error's display text and its sources, joined, for errors without AWS metadata.
-fn err_chain(err: &(dyn std::error::Error + 'static)) -> String {
+pub fn err_chain(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(inner) = source {

@@ -1,5 +1,5 @@
-//! CheckStack: look at the stack once and say whether to wait more, deploy (the stack is free),
-//! or succeed. A failed, vanished or overdue stack is an error, which the state machine's Catch
+//! CheckStack: look at the stack once and say whether to wait more (and how long, or hand the
+//! job over first: `crate::polling`), deploy (the stack is free), or succeed. A failed, vanished or overdue stack is an error, which the state machine's Catch
 //! routes to the failure report.
 
 use aws_sdk_cloudformation::Client;
@@ -7,6 +7,7 @@ use tracing::{info, warn};
 
 use crate::contract::{CheckInput, Next, StackAction, StackProgress};
 use crate::error::Error;
+use crate::polling::next_wait;
 use crate::stack_describe::{describe_stack, outputs_of, status_text};
 use crate::stack_events::{failure_reason, first_failed_event};
 use crate::stack_status::{check_verdict, classify_stack, CheckVerdict};
@@ -41,7 +42,21 @@ pub async fn check(
         (CheckVerdict::Wait, _) if now_unix > input.params.deadline => {
             Err(timed_out(name, status.as_deref().unwrap_or("UNKNOWN")))
         }
-        (CheckVerdict::Wait, _) => Ok(with(Next::Wait)),
+        (CheckVerdict::Wait, _) => {
+            // An execution from before `startedAt` existed counts its age from now.
+            let started_at = progress.started_at.unwrap_or(now_unix);
+            let (next, wait_seconds) = next_wait(
+                input.params.poll_seconds,
+                started_at,
+                input.reply_to.as_ref(),
+                now_unix,
+            );
+            Ok(StackProgress {
+                wait_seconds,
+                started_at: Some(started_at),
+                ..with(next)
+            })
+        }
         (CheckVerdict::Deploy, _) => {
             info!(stack = name, status = ?status, action = ?progress.action, "the stack is free; deploying");
             Ok(with(Next::Deploy))
@@ -126,6 +141,20 @@ mod tests {
         sequence.build()
     }
 
+    /// CheckStack once more, on the progress the previous check answered: the state machine
+    /// puts each answer at `$.stack`, the next check's input.
+    async fn again(
+        cfn: &Client,
+        input: &CheckInput,
+        previous: StackProgress,
+    ) -> Result<StackProgress, Error> {
+        let input = CheckInput {
+            stack: previous,
+            ..input.clone()
+        };
+        check(cfn, &input, NOW).await
+    }
+
     fn with_reason(status: &str, reason: &str) -> Stack {
         let mut stack = stack(status);
         stack.stack_status_reason = Some(reason.to_string());
@@ -149,27 +178,9 @@ mod tests {
         );
         assert_eq!(first.status.as_deref(), Some("CREATE_IN_PROGRESS"));
         assert!(first.outputs.is_empty());
-        let second = check(
-            &cfn,
-            &CheckInput {
-                stack: first,
-                ..input.clone()
-            },
-            NOW,
-        )
-        .await
-        .unwrap();
+        let second = again(&cfn, &input, first).await.unwrap();
         assert_eq!(second.next, Next::Wait);
-        let done = check(
-            &cfn,
-            &CheckInput {
-                stack: second,
-                ..input
-            },
-            NOW,
-        )
-        .await
-        .unwrap();
+        let done = again(&cfn, &input, second).await.unwrap();
 
         assert_eq!(done.next, Next::Succeed);
         assert_eq!(done.action, StackAction::Create);
@@ -297,30 +308,12 @@ mod tests {
 
         let first = check(&cfn, &input, NOW).await.unwrap();
         assert_eq!(first.next, Next::Wait);
-        let second = check(
-            &cfn,
-            &CheckInput {
-                stack: first,
-                ..input.clone()
-            },
-            NOW,
-        )
-        .await
-        .unwrap();
+        let second = again(&cfn, &input, first).await.unwrap();
         assert_eq!(
             second.status.as_deref(),
             Some("UPDATE_ROLLBACK_IN_PROGRESS")
         );
-        let err = check(
-            &cfn,
-            &CheckInput {
-                stack: second,
-                ..input
-            },
-            NOW,
-        )
-        .await
-        .unwrap_err();
+        let err = again(&cfn, &input, second).await.unwrap_err();
 
         assert_eq!(
             err,
@@ -428,16 +421,7 @@ mod tests {
             (first.action, first.next),
             (StackAction::WaitForOther, Next::Wait)
         );
-        let second = check(
-            &cfn,
-            &CheckInput {
-                stack: first,
-                ..input
-            },
-            NOW,
-        )
-        .await
-        .unwrap();
+        let second = again(&cfn, &input, first).await.unwrap();
         // Someone else's rollback is not our failure: the stack is free, so deploy.
         assert_eq!(
             (second.action, second.next),
@@ -456,16 +440,7 @@ mod tests {
             (first.action, first.next),
             (StackAction::Replace, Next::Wait)
         );
-        let second = check(
-            &cfn,
-            &CheckInput {
-                stack: first,
-                ..input.clone()
-            },
-            NOW,
-        )
-        .await
-        .unwrap();
+        let second = again(&cfn, &input, first).await.unwrap();
         assert_eq!(
             (second.action, second.next),
             (StackAction::Replace, Next::Deploy)
@@ -629,5 +604,74 @@ mod tests {
             stack("UPDATE_ROLLBACK_COMPLETE").stack_status(),
             Some(&StackStatus::UpdateRollbackComplete)
         );
+    }
+
+    fn answering(hand_over_at: i64) -> Option<crate::contract::ReplyTo> {
+        Some(crate::contract::ReplyTo {
+            job_id: JOB.to_string(),
+            hand_over_at,
+        })
+    }
+
+    #[tokio::test]
+    async fn the_wait_grows_with_the_operations_age_up_to_the_cap() {
+        for (age, expected) in [(100, 15), (300, 30), (5_000, 60)] {
+            let describe = describe_rule("CREATE_IN_PROGRESS");
+            let cfn = client(&[&describe]);
+            let mut input = check_input(StackAction::Create, ours(StackAction::Create));
+            input.stack.started_at = Some(NOW - age);
+            input.reply_to = answering(NOW + 900);
+
+            let progress = check(&cfn, &input, NOW).await.unwrap();
+
+            assert_eq!(
+                (progress.next, progress.wait_seconds),
+                (Next::Wait, expected),
+                "{age}"
+            );
+            assert_eq!(progress.started_at, Some(NOW - age), "{age}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_wait_never_passes_the_hand_over_time() {
+        let describe = describe_rule("CREATE_IN_PROGRESS");
+        let cfn = client(&[&describe]);
+        let mut input = check_input(StackAction::Create, ours(StackAction::Create));
+        input.reply_to = answering(NOW + 3);
+        let progress = check(&cfn, &input, NOW).await.unwrap();
+        assert_eq!((progress.next, progress.wait_seconds), (Next::Wait, 3));
+    }
+
+    #[tokio::test]
+    async fn a_stack_still_busy_at_the_hand_over_time_is_handed_over() {
+        let describe = describe_rule("UPDATE_IN_PROGRESS");
+        let cfn = client(&[&describe]);
+        let mut input = check_input(StackAction::Update, ours(StackAction::Update));
+        input.reply_to = answering(NOW);
+        let progress = check(&cfn, &input, NOW).await.unwrap();
+        assert_eq!((progress.next, progress.wait_seconds), (Next::HandOver, 15));
+        assert_eq!(progress.status.as_deref(), Some("UPDATE_IN_PROGRESS"));
+    }
+
+    #[tokio::test]
+    async fn a_finished_stack_succeeds_even_past_the_hand_over_time() {
+        let describe = describe_rule("UPDATE_COMPLETE");
+        let cfn = client(&[&describe]);
+        let mut input = check_input(StackAction::Update, ours(StackAction::Update));
+        input.reply_to = answering(NOW - 60);
+        let progress = check(&cfn, &input, NOW).await.unwrap();
+        assert_eq!(progress.next, Next::Succeed);
+    }
+
+    #[tokio::test]
+    async fn an_execution_without_a_start_time_counts_from_now() {
+        let describe = describe_rule("CREATE_IN_PROGRESS");
+        let cfn = client(&[&describe]);
+        let mut input = check_input(StackAction::Create, ours(StackAction::Create));
+        input.stack.started_at = None;
+        let progress = check(&cfn, &input, NOW).await.unwrap();
+        assert_eq!(progress.started_at, Some(NOW));
+        assert_eq!(progress.wait_seconds, 15);
     }
 }

@@ -22,3 +22,68 @@ pub async fn aws_config() -> aws_config::SdkConfig {
 pub const STATE_MACHINE_ARN: &str = "STATE_MACHINE_ARN";
 /// The bucket fetch-template stages templates in.
 pub const STAGING_BUCKET: &str = "STAGING_BUCKET";
+
+/// start-deployment: seconds a job is answered before the deployment hands it over to a
+/// continuation job (optional; [`DEFAULT_JOB_HANDOVER_SECONDS`]).
+pub const JOB_HANDOVER_SECONDS: &str = "JOB_HANDOVER_SECONDS";
+/// 15 of the 20 minutes CodePipeline waits for a Lambda action's reply, leaving 5 for the step
+/// that notices and for the hand-over itself, retries included.
+pub const DEFAULT_JOB_HANDOVER_SECONDS: u32 = 900;
+/// What `JOB_HANDOVER_SECONDS` may be: a minute under CodePipeline's 1200-second reply timeout.
+pub const JOB_HANDOVER_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 1..=1140;
+
+/// An optional environment variable of whole seconds within `range`; `default` when unset.
+pub fn seconds_env(
+    name: &str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, Error> {
+    match std::env::var(name) {
+        Ok(value) if !value.trim().is_empty() => parse_seconds(name, &value, range),
+        _ => Ok(default),
+    }
+}
+
+fn parse_seconds(
+    name: &str,
+    value: &str,
+    range: std::ops::RangeInclusive<u32>,
+) -> Result<u32, Error> {
+    value
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|seconds| range.contains(seconds))
+        .ok_or_else(|| {
+            Error::Misconfigured(format!(
+                "environment variable {name} is {value:?}; it must be whole seconds from {} to {}",
+                range.start(),
+                range.end()
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_are_parsed_within_their_range() {
+        assert_eq!(parse_seconds("X", " 900 ", 1..=1200), Ok(900));
+        for bad in ["0", "1201", "-5", "15m", ""] {
+            let err = parse_seconds("X", bad, 1..=1200);
+            assert!(
+                matches!(&err, Err(Error::Misconfigured(m)) if m.contains("X") && m.contains("1 to 1200")),
+                "{bad}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unset_variable_takes_the_default() {
+        assert_eq!(
+            seconds_env("STACKFLOW_TEST_SURELY_UNSET_VARIABLE", 42, 1..=100),
+            Ok(42)
+        );
+    }
+}

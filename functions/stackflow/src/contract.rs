@@ -3,7 +3,9 @@
 //! the execution document. The field names here are the JSON names in the statemachine file.
 //!
 //! The execution document grows as the states run:
-//! `{ jobId, userParameters, inputArtifacts, params, template, stack, error }`.
+//! `{ jobId, replyTo, userParameters, inputArtifacts, params, template, stack, error }`.
+//! `jobId` is the job that started the deployment and names everything it does; `replyTo` is the
+//! job the deployment answers now (a newer one after each hand-over to a continuation job).
 
 use std::collections::BTreeMap;
 
@@ -28,6 +30,20 @@ pub struct ExecutionInput {
     pub job_id: String,
     pub user_parameters: String,
     pub input_artifacts: Vec<ArtifactLocation>,
+    /// The job to report on, set by start-deployment; ValidateParams' `Parameters` leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<ReplyTo>,
+}
+
+/// The CodePipeline job the deployment answers now (at `$.replyTo`). start-deployment sets it in
+/// the execution input, and again through SendTaskSuccess whenever a continuation job takes over.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyTo {
+    pub job_id: String,
+    /// Unix seconds after which DeployStack and CheckStack hand the job over rather than wait
+    /// on: well inside CodePipeline's reply timeout for this job.
+    pub hand_over_at: i64,
 }
 
 /// A CloudFormation capability the user acknowledges.
@@ -120,6 +136,9 @@ pub struct DeployInput {
     pub job_id: String,
     pub params: DeploymentParams,
     pub template: StagedTemplate,
+    /// The job answered now; without it the step never hands over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<ReplyTo>,
 }
 
 /// What the stack operation of this deployment is.
@@ -140,8 +159,11 @@ pub enum StackAction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Next {
-    /// Wait `pollSeconds`, then CheckStack.
+    /// Wait `waitSeconds`, then CheckStack.
     Wait,
+    /// Reply "in progress" to the current job (its reply deadline is near), take the
+    /// continuation job CodePipeline hands back, then wait `waitSeconds` and CheckStack.
+    HandOver,
     /// Run DeployStack (again): the stack is free, or gone after a replace's delete.
     Deploy,
     /// Report success.
@@ -166,6 +188,13 @@ pub struct StackProgress {
     /// The stack Outputs, once it succeeded.
     #[serde(default)]
     pub outputs: BTreeMap<String, String>,
+    /// Unix seconds when this deployment started the operation it waits for; the wait between
+    /// checks grows with the time since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<i64>,
+    /// Seconds the Wait state waits before the next check (its SecondsPath).
+    #[serde(default)]
+    pub wait_seconds: u32,
 }
 
 /// CheckStack's input.
@@ -175,6 +204,9 @@ pub struct CheckInput {
     pub job_id: String,
     pub params: DeploymentParams,
     pub stack: StackProgress,
+    /// The job answered now; without it the step never hands over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<ReplyTo>,
 }
 
 /// What a Catch places at `$.error`: Step Functions' own names.
@@ -187,7 +219,8 @@ pub struct StateError {
     pub cause: String,
 }
 
-/// report-result's input, from ReportSuccess (`stack`) or ReportFailure (`error`).
+/// report-result's input, from ReportSuccess (`stack`), ReportFailure (`error`) or the hand-over
+/// to a continuation job (`handOver`). `jobId` is the job answered now (`$.replyTo.jobId`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportInput {
@@ -204,6 +237,20 @@ pub struct ReportInput {
 pub enum Outcome {
     Stack(StackProgress),
     Error(StateError),
+    /// Not an end: reply "in progress" and let a continuation job take over.
+    HandOver(HandOver),
+}
+
+/// What the hand-over state sends report-result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HandOver {
+    /// `$$.Task.Token` of the waiting state; the continuation job's start-deployment sends it
+    /// back with SendTaskSuccess.
+    pub task_token: String,
+    /// The stack as last seen, for the summary CodePipeline shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<StackProgress>,
 }
 
 /// report-result's output: what it told CodePipeline.
@@ -211,7 +258,8 @@ pub enum Outcome {
 #[serde(rename_all = "camelCase")]
 pub struct ReportOutput {
     pub job_id: String,
-    /// `Succeeded`, `Failed`, or `AlreadyClosed` when CodePipeline had closed the job.
+    /// `Succeeded`, `Failed`, `HandedOver` (replied "in progress"), or `AlreadyClosed` when
+    /// CodePipeline had closed the job.
     pub reported: String,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -228,6 +276,7 @@ pub struct StartOutput {
     /// The execution's ARN, when one was started or already existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_arn: Option<String>,
-    /// `Started`, `AlreadyStarted`, or `ReportedFailure`.
+    /// `Started`, `AlreadyStarted`, `Continued` (a continuation job handed to the waiting
+    /// execution), `AlreadyContinued`, or `ReportedFailure`.
     pub outcome: String,
 }

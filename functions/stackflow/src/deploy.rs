@@ -16,12 +16,38 @@ use crate::check::timed_out;
 use crate::client_token::{action_of_token, token_for};
 use crate::contract::{DeployInput, Next, StackAction, StackProgress};
 use crate::error::Error;
+use crate::polling::next_wait;
 use crate::stack_describe::{describe_stack, is_does_not_exist, outputs_of, status_text};
 use crate::stack_events::latest_token;
 use crate::stack_status::{classify_stack, deploy_move, DeployMove};
 
 /// Run DeployStack for `input` at time `now_unix` (seconds).
 pub async fn deploy(
+    cfn: &Client,
+    input: &DeployInput,
+    now_unix: i64,
+) -> Result<StackProgress, Error> {
+    let progress = start_operation(cfn, input, now_unix).await?;
+    if progress.next != Next::Wait {
+        return Ok(progress);
+    }
+    // The operation starts now (or, for a retried step, a moment ago): the first wait, or the
+    // hand-over when this job's time is up already.
+    let (next, wait_seconds) = next_wait(
+        input.params.poll_seconds,
+        now_unix,
+        input.reply_to.as_ref(),
+        now_unix,
+    );
+    Ok(StackProgress {
+        next,
+        wait_seconds,
+        started_at: Some(now_unix),
+        ..progress
+    })
+}
+
+async fn start_operation(
     cfn: &Client,
     input: &DeployInput,
     now_unix: i64,
@@ -85,6 +111,8 @@ fn started(
         status: status.map(str::to_string),
         client_request_token: token_for(action, &input.job_id),
         outputs: Default::default(),
+        started_at: None,
+        wait_seconds: 0,
     }
 }
 
@@ -222,6 +250,8 @@ async fn update(cfn: &Client, input: &DeployInput, stack: &Stack) -> Result<Stac
                 status: Some(status),
                 client_request_token: None,
                 outputs: outputs_of(stack),
+                started_at: None,
+                wait_seconds: 0,
             });
         }
         // Another operation started between our look and our update.
@@ -415,6 +445,36 @@ mod tests {
         format!("stackflow-delete-{JOB}")
     }
 
+    /// Whether a CreateStack or UpdateStack request carries everything `deploy_input()` says,
+    /// with the client request token `token`. A macro: the two request types have the same
+    /// accessors but no trait in common.
+    macro_rules! carries_the_deployment {
+        ($req:expr, $token:expr) => {{
+            let req = $req;
+            let parameters: Vec<(Option<&str>, Option<&str>)> = req
+                .parameters()
+                .iter()
+                .map(|p| (p.parameter_key(), p.parameter_value()))
+                .collect();
+            let capabilities: Vec<&str> = req.capabilities().iter().map(|c| c.as_str()).collect();
+            let tags: Vec<(Option<&str>, Option<&str>)> =
+                req.tags().iter().map(|t| (t.key(), t.value())).collect();
+            req.stack_name() == Some(STACK)
+                && req.template_url() == Some(TEMPLATE_URL)
+                && req.template_body().is_none()
+                && parameters
+                    == [
+                        (Some("Env"), Some("prod")),
+                        (Some("QueueName"), Some("orders")),
+                    ]
+                && capabilities == ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
+                && req.role_arn() == Some(ROLE_ARN)
+                && tags == [(Some("team"), Some("payments"))]
+                && req.stack_policy_body() == Some(POLICY)
+                && req.client_request_token() == Some($token.as_str())
+        }};
+    }
+
     fn ok_create() -> Rule {
         mock!(Client::create_stack)
             .then_output(|| CreateStackOutput::builder().stack_id(STACK_ID).build())
@@ -467,30 +527,7 @@ mod tests {
     #[tokio::test]
     async fn an_absent_stack_is_created_with_everything_the_deployment_says() {
         let create = mock!(Client::create_stack)
-            .match_requests(|req| {
-                let parameters: Vec<(Option<&str>, Option<&str>)> = req
-                    .parameters()
-                    .iter()
-                    .map(|p| (p.parameter_key(), p.parameter_value()))
-                    .collect();
-                let capabilities: Vec<&str> =
-                    req.capabilities().iter().map(|c| c.as_str()).collect();
-                let tags: Vec<(Option<&str>, Option<&str>)> =
-                    req.tags().iter().map(|t| (t.key(), t.value())).collect();
-                req.stack_name() == Some(STACK)
-                    && req.template_url() == Some(TEMPLATE_URL)
-                    && req.template_body().is_none()
-                    && parameters
-                        == [
-                            (Some("Env"), Some("prod")),
-                            (Some("QueueName"), Some("orders")),
-                        ]
-                    && capabilities == ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
-                    && req.role_arn() == Some(ROLE_ARN)
-                    && tags == [(Some("team"), Some("payments"))]
-                    && req.stack_policy_body() == Some(POLICY)
-                    && req.client_request_token() == Some(create_token().as_str())
-            })
+            .match_requests(|req| carries_the_deployment!(req, create_token()))
             .then_output(|| CreateStackOutput::builder().stack_id(STACK_ID).build());
         let absent = absent_rule();
         let cfn = client(&[&absent, &create]);
@@ -533,29 +570,8 @@ mod tests {
         ] {
             let update = mock!(Client::update_stack)
                 .match_requests(|req| {
-                    let parameters: Vec<(Option<&str>, Option<&str>)> = req
-                        .parameters()
-                        .iter()
-                        .map(|p| (p.parameter_key(), p.parameter_value()))
-                        .collect();
-                    let capabilities: Vec<&str> =
-                        req.capabilities().iter().map(|c| c.as_str()).collect();
-                    let tags: Vec<(Option<&str>, Option<&str>)> =
-                        req.tags().iter().map(|t| (t.key(), t.value())).collect();
-                    req.stack_name() == Some(STACK)
-                        && req.template_url() == Some(TEMPLATE_URL)
-                        && req.template_body().is_none()
+                    carries_the_deployment!(req, update_token())
                         && req.use_previous_template().is_none()
-                        && parameters
-                            == [
-                                (Some("Env"), Some("prod")),
-                                (Some("QueueName"), Some("orders")),
-                            ]
-                        && capabilities == ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"]
-                        && req.role_arn() == Some(ROLE_ARN)
-                        && tags == [(Some("team"), Some("payments"))]
-                        && req.stack_policy_body() == Some(POLICY)
-                        && req.client_request_token() == Some(update_token().as_str())
                 })
                 .then_output(|| UpdateStackOutput::builder().stack_id(STACK_ID).build());
             let (describe, events, create, delete) = (
@@ -1073,5 +1089,72 @@ mod tests {
         let err = deploy(&cfn, &deploy_input(), NOW).await.unwrap_err();
         assert_eq!(err.name(), "Transient");
         assert_eq!(m.counts(), (0, 0, 0));
+    }
+
+    fn answering(hand_over_at: i64) -> Option<crate::contract::ReplyTo> {
+        Some(crate::contract::ReplyTo {
+            job_id: JOB.to_string(),
+            hand_over_at,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_started_operation_records_its_start_and_waits_poll_seconds() {
+        let (absent, create) = (absent_rule(), ok_create());
+        let cfn = client(&[&absent, &create]);
+        let mut input = deploy_input();
+        input.reply_to = answering(NOW + 900);
+
+        let progress = deploy(&cfn, &input, NOW).await.unwrap();
+
+        assert_eq!(progress.next, Next::Wait);
+        assert_eq!(progress.started_at, Some(NOW));
+        assert_eq!(progress.wait_seconds, input.params.poll_seconds);
+    }
+
+    #[tokio::test]
+    async fn the_first_wait_ends_at_the_hand_over_time() {
+        let (absent, create) = (absent_rule(), ok_create());
+        let cfn = client(&[&absent, &create]);
+        let mut input = deploy_input();
+        input.reply_to = answering(NOW + 4);
+
+        let progress = deploy(&cfn, &input, NOW).await.unwrap();
+
+        assert_eq!((progress.next, progress.wait_seconds), (Next::Wait, 4));
+    }
+
+    #[tokio::test]
+    async fn past_the_hand_over_time_an_operation_is_started_then_handed_over() {
+        for (status, action) in [
+            ("UPDATE_COMPLETE", StackAction::Update),
+            ("UPDATE_IN_PROGRESS", StackAction::WaitForOther),
+        ] {
+            let m = Mutations::new();
+            let (describe, events) = (describe_rule(status), foreign_events_rule());
+            let cfn = client(&[&describe, &events, &m.create, &m.update, &m.delete]);
+            let mut input = deploy_input();
+            input.reply_to = answering(NOW);
+
+            let progress = deploy(&cfn, &input, NOW).await.unwrap();
+
+            assert_eq!((progress.action, progress.next), (action, Next::HandOver));
+            assert_eq!(progress.wait_seconds, input.params.poll_seconds);
+            assert_eq!(progress.started_at, Some(NOW));
+        }
+    }
+
+    #[tokio::test]
+    async fn nothing_to_do_succeeds_even_past_the_hand_over_time() {
+        let (describe, events) = (describe_rule("UPDATE_COMPLETE"), foreign_events_rule());
+        let update = update_error("ValidationError", "No updates are to be performed.");
+        let cfn = client(&[&describe, &events, &update]);
+        let mut input = deploy_input();
+        input.reply_to = answering(NOW - 60);
+
+        let progress = deploy(&cfn, &input, NOW).await.unwrap();
+
+        assert_eq!(progress.next, Next::Succeed);
+        assert_eq!(progress.started_at, None);
     }
 }

@@ -44,6 +44,10 @@ pub enum Error {
     /// The function itself is deployed wrong (a missing environment variable, say).
     #[error("{0}")]
     Misconfigured(String),
+    /// CodePipeline no longer takes replies for the job (the pipeline was stopped or the
+    /// execution superseded): the deployment's execution ends without a report.
+    #[error("{0}")]
+    JobAbandoned(String),
 }
 
 impl Error {
@@ -62,6 +66,7 @@ impl Error {
             Error::Transient(_) => "Transient",
             Error::AwsError(_) => "AwsError",
             Error::Misconfigured(_) => "Misconfigured",
+            Error::JobAbandoned(_) => "JobAbandoned",
         }
     }
 
@@ -94,6 +99,7 @@ pub const ERROR_NAMES: &[&str] = &[
     "Transient",
     "AwsError",
     "Misconfigured",
+    "JobAbandoned",
 ];
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

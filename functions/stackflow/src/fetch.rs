@@ -1,11 +1,13 @@
 //! FetchTemplate: read the template (and its configuration file) out of the input artifact and
 //! stage the template in the staging bucket, so the state machine carries a URL, not a body.
 
+use std::fs::File;
+use std::io::{BufReader, Seek, Write};
+
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use crate::artifact_zip::ArtifactZip;
 use crate::aws_error::{classify, code_and_message};
@@ -13,8 +15,9 @@ use crate::contract::{ArtifactLocation, FetchInput, StagedTemplate};
 use crate::error::Error;
 use crate::template_config::{self, TemplateConfig};
 
-/// The largest artifact zip read, in bytes (256 MiB). The zip is held in memory, so the
-/// function's memory must exceed this; larger artifacts are refused before their body is read.
+/// The largest artifact zip read, in bytes (256 MiB). The zip is streamed to a temporary file,
+/// not held in memory, so the function's ephemeral storage (`/tmp`, 512 MB by default) must
+/// exceed this; larger artifacts are refused before their body is read.
 pub const MAX_ARTIFACT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// CloudFormation's limit for a template read from S3 (1 MB); it bounds the configuration
@@ -34,8 +37,8 @@ pub async fn fetch_template(
 ) -> Result<StagedTemplate, Error> {
     let params = &input.params;
     let artifact = &params.artifact;
-    let zip_bytes = download(s3, artifact, MAX_ARTIFACT_BYTES).await?;
-    let mut zip = ArtifactZip::open(&artifact.name, &zip_bytes)?;
+    let zip_file = download(s3, artifact, MAX_ARTIFACT_BYTES).await?;
+    let mut zip = ArtifactZip::open(&artifact.name, BufReader::new(zip_file))?;
 
     let template = zip.read_text(&params.file, MAX_TEMPLATE_BYTES)?;
     if template.trim().is_empty() {
@@ -65,7 +68,7 @@ pub async fn fetch_template(
                     "{context}: the staging bucket does not exist; {} must name an existing bucket",
                     crate::config::STAGING_BUCKET
                 )),
-                _ => classify_s3(&context, &err),
+                _ => classify(&context, &err),
             }
         })?;
     tracing::info!(bucket = staging_bucket, key = %key, size, "staged the template");
@@ -81,12 +84,13 @@ pub async fn fetch_template(
     })
 }
 
-/// The artifact zip's bytes, refusing objects over `max_bytes` without reading them.
+/// The artifact zip, streamed from S3 into an unnamed temporary file and rewound,
+/// refusing objects over `max_bytes`: only one chunk of the body is in memory at a time.
 async fn download(
     s3: &aws_sdk_s3::Client,
     artifact: &ArtifactLocation,
     max_bytes: u64,
-) -> Result<Vec<u8>, Error> {
+) -> Result<File, Error> {
     let location = format!("s3://{}/{}", artifact.bucket, artifact.key);
     let output = s3
         .get_object()
@@ -107,11 +111,20 @@ async fn download(
     if let Some(length) = declared.filter(|length| *length > max_bytes) {
         return Err(too_large(length));
     }
-    // The declared length is at most the cap here; a body longer than it is still cut off below.
-    let capacity = declared
-        .and_then(|length| usize::try_from(length).ok())
-        .unwrap_or(0);
-    let mut bytes = Vec::with_capacity(capacity);
+    let scratch_error = |e: std::io::Error| {
+        Error::Misconfigured(format!(
+            "artifact `{}` ({location}) could not be written to temporary storage in {}: {e}; \
+             the function's ephemeral storage must hold {max_bytes} bytes",
+            artifact.name,
+            std::env::temp_dir().display()
+        ))
+    };
+    // A file in std::env::temp_dir() (Lambda's /tmp) that has no name: the kernel frees it
+    // when it is closed, on success, on error, and even when the function is killed
+    // mid-download, so no invocation leaves an artifact behind to fill /tmp.
+    let mut file = tempfile::tempfile().map_err(scratch_error)?;
+    // A body longer than its declared length is still cut off at the cap.
+    let mut written = 0u64;
     let mut body = output.body;
     while let Some(chunk) = body.try_next().await.map_err(|e| {
         Error::Transient(format!(
@@ -119,13 +132,16 @@ async fn download(
             artifact.name
         ))
     })? {
-        let total = bytes.len() as u64 + chunk.len() as u64;
-        if total > max_bytes {
-            return Err(too_large(total));
+        written += chunk.len() as u64;
+        if written > max_bytes {
+            return Err(too_large(written));
         }
-        bytes.extend_from_slice(&chunk);
+        // A blocking write, as the zip reading after it: /tmp is local, and the function
+        // handles one event at a time.
+        file.write_all(&chunk).map_err(scratch_error)?;
     }
-    Ok(bytes)
+    file.rewind().map_err(scratch_error)?;
+    Ok(file)
 }
 
 fn get_error(
@@ -145,28 +161,10 @@ fn get_error(
             code.as_deref().unwrap_or("NoSuchKey")
         ));
     }
-    classify_s3(
+    classify(
         &format!("GetObject of artifact `{}` ({location})", artifact.name),
         err,
     )
-}
-
-/// [`classify`], except that any 5xx answer is passing even when its body names no code
-/// `classify` knows (S3 sometimes answers a bare 503).
-fn classify_s3<E>(context: &str, err: &SdkError<E, HttpResponse>) -> Error
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    match classify(context, err) {
-        Error::AwsError(text)
-            if err
-                .raw_response()
-                .is_some_and(|response| response.status().is_server_error()) =>
-        {
-            Error::Transient(text)
-        }
-        other => other,
-    }
 }
 
 /// `stackflow/<jobId>/<file name>`: one key per job, so concurrent deployments never share

@@ -1,6 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 
 use aws_sdk_s3::config::retry::RetryConfig;
@@ -11,10 +10,11 @@ use aws_sdk_s3::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
 use zip::write::SimpleFileOptions;
-use zip::ZipWriter;
+use zip::{CompressionMethod, ZipWriter};
 
 use super::*;
 use crate::contract::DeploymentParams;
+use crate::test_support::map;
 
 const TEMPLATE: &str = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic # marker-7f3a\n";
 const CONFIG: &str = r#"{"Parameters":{"Env":"staging","Size":"1"},"Tags":{"team":"core","cost":"a"},"StackPolicy":{"Statement":[]}}"#;
@@ -28,13 +28,6 @@ fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
         writer.write_all(content.as_bytes()).unwrap();
     }
     writer.finish().unwrap().into_inner()
-}
-
-fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 fn fetch_input(config: Option<&str>) -> FetchInput {
@@ -96,28 +89,20 @@ async fn fetch(rules: &[&Rule], input: &FetchInput) -> Result<StagedTemplate, Er
     fetch_template(&client(rules), "staging", "eu-west-1", input).await
 }
 
-fn get_error(code: &str) -> Rule {
-    let code = code.to_string();
-    mock!(Client::get_object).then_error(move || {
-        GetObjectError::generic(
-            ErrorMetadata::builder()
-                .code(&code)
-                .message("from S3")
-                .build(),
-        )
-    })
+/// An S3 error answer with `code`.
+fn s3_error(code: &str) -> ErrorMetadata {
+    ErrorMetadata::builder()
+        .code(code)
+        .message("from S3")
+        .build()
 }
 
-fn put_error(code: &str) -> Rule {
-    let code = code.to_string();
-    mock!(Client::put_object).then_error(move || {
-        PutObjectError::generic(
-            ErrorMetadata::builder()
-                .code(&code)
-                .message("from S3")
-                .build(),
-        )
-    })
+fn get_error(code: &'static str) -> Rule {
+    mock!(Client::get_object).then_error(move || GetObjectError::generic(s3_error(code)))
+}
+
+fn put_error(code: &'static str) -> Rule {
+    mock!(Client::put_object).then_error(move || PutObjectError::generic(s3_error(code)))
 }
 
 #[tokio::test]
@@ -253,6 +238,103 @@ async fn a_body_longer_than_the_cap_is_cut_off() {
         .unwrap_err();
     assert_eq!(err.name(), "ArtifactInvalid");
     assert!(err.message().contains("the limit is 50 bytes"), "{err}");
+}
+
+/// A zip of the template and `padding` bytes that do not compress, stored as they are.
+fn large_zip(padding: usize) -> Vec<u8> {
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let noise: Vec<u8> = (0..padding)
+        .map(|_| {
+            // xorshift64: cheap bytes deflate cannot shrink.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state.to_le_bytes()[0]
+        })
+        .collect();
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+    writer.start_file("assets/blob.bin", stored).unwrap();
+    writer.write_all(&noise).unwrap();
+    writer.start_file("infra/t.yaml", stored).unwrap();
+    writer.write_all(TEMPLATE.as_bytes()).unwrap();
+    writer.finish().unwrap().into_inner()
+}
+
+/// GetObject answering with `bytes` as a body of `chunk`-byte chunks, as S3 streams one, with
+/// its length declared or not.
+async fn chunked_artifact_rule(bytes: &[u8], chunk: usize, declared: bool) -> Rule {
+    let mut source = tempfile::NamedTempFile::new().unwrap();
+    source.write_all(bytes).unwrap();
+    let body = ByteStream::read_from()
+        .path(source.path())
+        .buffer_size(chunk)
+        .build()
+        .await
+        .unwrap();
+    let length = declared.then_some(bytes.len() as i64);
+    // The stream opens the file by its path when read: the closure keeps it.
+    let body = std::sync::Mutex::new((source, Some(body)));
+    mock!(Client::get_object).then_output(move || {
+        GetObjectOutput::builder()
+            .set_content_length(length)
+            .set_body(body.lock().unwrap().1.take())
+            .build()
+    })
+}
+
+#[tokio::test]
+async fn a_large_artifact_is_streamed_to_an_unnamed_temporary_file() {
+    let zip = large_zip(8 * 1024 * 1024);
+    let get = chunked_artifact_rule(&zip, 64 * 1024, true).await;
+    let s3 = client(&[&get]);
+
+    let mut file = download(&s3, &fetch_input(None).params.artifact, MAX_ARTIFACT_BYTES)
+        .await
+        .unwrap();
+
+    assert_eq!(file.metadata().unwrap().len(), zip.len() as u64);
+    let mut copied = Vec::new();
+    std::io::Read::read_to_end(&mut file, &mut copied).unwrap();
+    assert!(copied == zip, "the file does not hold the artifact as sent");
+    #[cfg(target_os = "linux")]
+    {
+        // The open file is in the temp directory, and no name leads to it: nothing to clean
+        // up, whatever happens next.
+        use std::os::fd::AsRawFd;
+        let target = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).unwrap();
+        let temp_dir = std::env::temp_dir().canonicalize().unwrap();
+        assert!(target.starts_with(&temp_dir), "{}", target.display());
+        assert!(
+            target.to_string_lossy().ends_with(" (deleted)"),
+            "{}",
+            target.display()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_large_artifact_is_read_from_the_file_and_staged() {
+    let get = chunked_artifact_rule(&large_zip(8 * 1024 * 1024), 64 * 1024, true).await;
+    let put = staging_rule();
+    let staged = fetch(&[&get, &put], &fetch_input(None)).await.unwrap();
+    assert_eq!(put.num_calls(), 1);
+    assert_eq!(staged.size, TEMPLATE.len() as u64);
+}
+
+#[tokio::test]
+async fn the_cap_holds_across_chunks() {
+    let get = chunked_artifact_rule(&[0u8; 100], 16, false).await;
+    let s3 = client(&[&get]);
+    let err = download(&s3, &fetch_input(None).params.artifact, 50)
+        .await
+        .unwrap_err();
+    // Refused at the first chunk that passes it, not after the whole body.
+    assert_eq!(
+        err.message(),
+        "artifact `BuildOutput` (s3://artifacts/pipe/BuildOutp/abc) is 64 bytes or more; \
+         the limit is 50 bytes"
+    );
 }
 
 #[tokio::test]

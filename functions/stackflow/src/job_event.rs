@@ -6,7 +6,7 @@
 
 use aws_lambda_events::event::codepipeline_job::{CodePipelineInputArtifact, CodePipelineJobEvent};
 
-use crate::contract::{ArtifactLocation, ExecutionInput};
+use crate::contract::{ArtifactLocation, ExecutionInput, ReplyTo};
 use crate::error::Error;
 
 /// A CodePipeline job, without its artifact credentials.
@@ -54,12 +54,17 @@ impl JobRequest {
     }
 
     /// The execution input: it shows in the Step Functions console, so only the job id, the
-    /// UserParameters and where the artifacts are.
-    pub fn execution_input(&self) -> ExecutionInput {
+    /// UserParameters, where the artifacts are, and the job to answer (this one, until
+    /// `hand_over_at`, Unix seconds).
+    pub fn execution_input(&self, hand_over_at: i64) -> ExecutionInput {
         ExecutionInput {
             job_id: self.job_id.clone(),
             user_parameters: self.user_parameters.clone(),
             input_artifacts: self.input_artifacts.clone(),
+            reply_to: Some(ReplyTo {
+                job_id: self.job_id.clone(),
+                hand_over_at,
+            }),
         }
     }
 }
@@ -165,7 +170,7 @@ pub(crate) mod tests {
     fn neither_the_job_request_nor_the_execution_input_holds_credentials() {
         let job = fixture_job();
         let debug = format!("{job:?}");
-        let input = serde_json::to_string(&job.execution_input()).unwrap();
+        let input = serde_json::to_string(&job.execution_input(1_700_000_900)).unwrap();
         for secret in SECRETS {
             assert!(
                 !debug.contains(secret),
@@ -178,13 +183,17 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn the_execution_input_has_job_id_parameters_and_artifacts() {
+    fn the_execution_input_has_job_id_parameters_artifacts_and_the_job_to_answer() {
         let job = fixture_job();
-        let input = serde_json::to_value(job.execution_input()).unwrap();
+        let input = serde_json::to_value(job.execution_input(1_700_000_900)).unwrap();
         assert_eq!(
             input,
             serde_json::json!({
                 "jobId": "11111111-abcd-1111-abcd-111111abcdef",
+                "replyTo": {
+                    "jobId": "11111111-abcd-1111-abcd-111111abcdef",
+                    "handOverAt": 1_700_000_900
+                },
                 "userParameters": job.user_parameters,
                 "inputArtifacts": [{
                     "name": "SourceArtifact",

@@ -17,11 +17,17 @@ pub const SUMMARY_MAX_CHARS: usize = 2_048;
 
 /// At most `max` characters of `text`, cut on a character boundary; a cut ends in `…`.
 pub fn truncate_chars(text: &str, max: usize) -> String {
+    truncate_marked(text, max, "…")
+}
+
+/// At most `max` characters of `text`, cut on a character boundary; a cut ends in `marker`.
+pub fn truncate_marked(text: &str, max: usize, marker: &str) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
-    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    cut.push('…');
+    let keep = max.saturating_sub(marker.chars().count());
+    let mut cut: String = text.chars().take(keep).collect();
+    cut.push_str(marker);
     cut
 }
 
@@ -45,16 +51,7 @@ where
         let message = message.unwrap_or_default();
         return ReportFailure::Closed(format!("{context}: {code}: {message}"));
     }
-    let error = classify(context, err);
-    match (error, err) {
-        // A 5xx whose code classify does not know is still a passing fault.
-        (Error::AwsError(text), SdkError::ServiceError(service))
-            if service.raw().status().is_server_error() =>
-        {
-            ReportFailure::Failed(Error::Transient(text))
-        }
-        (error, _) => ReportFailure::Failed(error),
-    }
+    ReportFailure::Failed(classify(context, err))
 }
 
 /// PutJobFailureResult with a message cut to CodePipeline's limit.

@@ -8,6 +8,9 @@ pub mod error;
 pub mod telemetry;
 
 // start-deployment and report-result: the two ends that talk to CodePipeline.
+pub mod continuation;
+pub mod continuation_token;
+pub mod hand_over;
 pub mod job_event;
 pub mod job_result;
 pub mod report;
@@ -23,11 +26,16 @@ pub mod template_config;
 pub mod check;
 pub mod client_token;
 pub mod clock;
+pub mod cost;
 pub mod deploy;
+pub mod polling;
 pub mod stack_describe;
 pub mod stack_events;
 #[cfg(test)]
 mod stack_fixtures;
 pub mod stack_status;
+
+#[cfg(test)]
+mod test_support;
 
 pub use error::{Error, Result};

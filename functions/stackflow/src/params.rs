@@ -64,7 +64,8 @@ pub struct UserParameters {
     /// `replaceOnFailure` (optional, default `false`): when the stack is in a state it cannot be
     /// updated from (e.g. `ROLLBACK_COMPLETE`), delete it and create it again.
     pub replace_on_failure: bool,
-    /// `pollSeconds` (optional, default 15): seconds between stack status checks, 1–300.
+    /// `pollSeconds` (optional, default 15): seconds before the first stack status check, 1–300;
+    /// later waits grow with the operation's age (`crate::polling`).
     pub poll_seconds: u32,
     /// `timeoutMinutes` (optional, default 60): how long to wait for the stack to settle before
     /// failing the job, 1–1440 (one day).

@@ -29,6 +29,9 @@ pub async fn report(
     match &input.outcome {
         Outcome::Stack(progress) => report_success(codepipeline, input, progress).await,
         Outcome::Error(error) => report_error(codepipeline, input, error).await,
+        Outcome::HandOver(hand_over) => {
+            crate::hand_over::hand_over(codepipeline, input, hand_over).await
+        }
     }
 }
 
@@ -279,6 +282,8 @@ mod tests {
             next: Next::Succeed,
             status: Some("UPDATE_COMPLETE".into()),
             client_request_token: None,
+            started_at: None,
+            wait_seconds: 0,
             outputs: outputs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -423,6 +428,7 @@ mod tests {
             ("Transient", FailureType::JobFailed),
             ("AwsError", FailureType::JobFailed),
             ("Misconfigured", FailureType::JobFailed),
+            ("JobAbandoned", FailureType::JobFailed),
             ("States.Timeout", FailureType::JobFailed),
             ("States.TaskFailed", FailureType::JobFailed),
             ("States.ALL", FailureType::JobFailed),

@@ -65,56 +65,31 @@ mod tests {
         DescribeStacksError, DescribeStacksOutput,
     };
     use aws_sdk_cloudformation::types::{Output, StackStatus};
-    use aws_smithy_mocks::{mock, mock_client};
-    use aws_smithy_types::error::ErrorMetadata;
-    use aws_smithy_types::retry::RetryConfig;
+    use aws_smithy_mocks::mock;
+
+    use crate::stack_fixtures::{absent_rule, client, service_error};
 
     #[tokio::test]
     async fn a_missing_stack_is_none() {
-        let rule = mock!(Client::describe_stacks).then_error(|| {
-            DescribeStacksError::generic(
-                ErrorMetadata::builder()
-                    .code("ValidationError")
-                    .message("Stack with id app does not exist")
-                    .build(),
-            )
-        });
-        let cfn = mock_client!(aws_sdk_cloudformation, [&rule]);
-        assert_eq!(describe_stack(&cfn, "app").await, Ok(None));
+        let absent = absent_rule();
+        assert_eq!(describe_stack(&client(&[&absent]), "app").await, Ok(None));
     }
 
     #[tokio::test]
     async fn other_validation_errors_are_errors() {
         let rule = mock!(Client::describe_stacks).then_error(|| {
-            DescribeStacksError::generic(
-                ErrorMetadata::builder()
-                    .code("ValidationError")
-                    .message("bad name")
-                    .build(),
-            )
+            DescribeStacksError::generic(service_error("ValidationError", "bad name"))
         });
-        let cfn = mock_client!(aws_sdk_cloudformation, [&rule]);
-        let err = describe_stack(&cfn, "app").await.unwrap_err();
+        let err = describe_stack(&client(&[&rule]), "app").await.unwrap_err();
         assert_eq!(err.name(), "AwsError");
     }
 
     #[tokio::test]
     async fn throttling_is_transient() {
         let rule = mock!(Client::describe_stacks).then_error(|| {
-            DescribeStacksError::generic(
-                ErrorMetadata::builder()
-                    .code("Throttling")
-                    .message("Rate exceeded")
-                    .build(),
-            )
+            DescribeStacksError::generic(service_error("Throttling", "Rate exceeded"))
         });
-        let cfn = mock_client!(
-            aws_sdk_cloudformation,
-            aws_smithy_mocks::RuleMode::MatchAny,
-            [&rule],
-            |c| c.retry_config(RetryConfig::disabled())
-        );
-        let err = describe_stack(&cfn, "app").await.unwrap_err();
+        let err = describe_stack(&client(&[&rule]), "app").await.unwrap_err();
         assert_eq!(err.name(), "Transient");
     }
 
@@ -140,8 +115,10 @@ mod tests {
                     )
                     .build()
             });
-        let cfn = mock_client!(aws_sdk_cloudformation, [&rule]);
-        let stack = describe_stack(&cfn, "app").await.unwrap().unwrap();
+        let stack = describe_stack(&client(&[&rule]), "app")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(status_text(&stack), "UPDATE_COMPLETE");
         let outputs = outputs_of(&stack);
         assert_eq!(outputs.len(), 2);

@@ -6,6 +6,7 @@ use aws_sdk_cloudformation::Client;
 
 use crate::aws_error::classify;
 use crate::error::Error;
+use crate::job_result::truncate_marked;
 
 /// Pages of events read at most when looking for a failure (100 events a page). An operation
 /// with more events than that is rare; its newest failures are still found.
@@ -97,19 +98,7 @@ pub fn failure_reason(
         (None, Some(why)) if !why.trim().is_empty() => format!("{status}: {why}"),
         (None, _) => status.to_string(),
     };
-    truncate(&reason, MAX_REASON_CHARS)
-}
-
-/// At most `max` characters, the cut marked.
-fn truncate(text: &str, max: usize) -> String {
-    const MARKER: &str = "… (truncated)";
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let keep = max.saturating_sub(MARKER.chars().count());
-    let mut cut: String = text.chars().take(keep).collect();
-    cut.push_str(MARKER);
-    cut
+    truncate_marked(&reason, MAX_REASON_CHARS, "… (truncated)")
 }
 
 #[cfg(test)]
@@ -118,27 +107,25 @@ mod tests {
     use super::*;
     use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
     use aws_sdk_cloudformation::types::ResourceStatus;
-    use aws_smithy_mocks::{mock, mock_client, RuleMode};
+    use aws_smithy_mocks::mock;
+
+    use crate::stack_fixtures::client;
 
     const OURS: &str = "stackflow-update-job-1";
 
+    /// An event of the stack `app` or of a queue in it.
     fn event(
         token: Option<&str>,
         logical: &str,
         status: ResourceStatus,
         reason: &str,
     ) -> StackEvent {
-        StackEvent::builder()
-            .set_client_request_token(token.map(str::to_string))
-            .logical_resource_id(logical)
-            .resource_type(if logical == "app" {
-                "AWS::CloudFormation::Stack"
-            } else {
-                "AWS::SQS::Queue"
-            })
-            .resource_status(status)
-            .resource_status_reason(reason)
-            .build()
+        let kind = if logical == "app" {
+            "AWS::CloudFormation::Stack"
+        } else {
+            "AWS::SQS::Queue"
+        };
+        crate::stack_fixtures::event(token, logical, kind, status, reason)
     }
 
     #[test]
@@ -256,11 +243,7 @@ mod tests {
                     ))
                     .build()
             });
-        let cfn = mock_client!(
-            aws_sdk_cloudformation,
-            RuleMode::MatchAny,
-            [&page1, &page2, &page3]
-        );
+        let cfn = client(&[&page1, &page2, &page3]);
         let found = first_failed_event(&cfn, "stack-id", OURS)
             .await
             .unwrap()
@@ -286,7 +269,7 @@ mod tests {
                 .next_token("more")
                 .build()
         });
-        let cfn = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&endless]);
+        let cfn = client(&[&endless]);
         assert_eq!(
             first_failed_event(&cfn, "stack-id", OURS).await.unwrap(),
             None
@@ -312,7 +295,7 @@ mod tests {
                 ))
                 .build()
         });
-        let cfn = mock_client!(aws_sdk_cloudformation, [&rule]);
+        let cfn = client(&[&rule]);
         assert_eq!(
             latest_token(&cfn, "app").await.unwrap().as_deref(),
             Some("newest")

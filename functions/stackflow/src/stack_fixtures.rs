@@ -31,6 +31,8 @@ pub const POLICY: &str =
 /// A deadline far after `NOW`.
 pub const DEADLINE: i64 = 1_700_003_600;
 pub const NOW: i64 = 1_700_000_000;
+/// When the operation the checks watch started: 100 s before `NOW`.
+pub const STARTED_AT: i64 = NOW - 100;
 
 pub fn params() -> DeploymentParams {
     DeploymentParams {
@@ -70,6 +72,7 @@ pub fn deploy_input() -> DeployInput {
             tags: BTreeMap::from([("team".to_string(), "payments".to_string())]),
             stack_policy_body: Some(POLICY.to_string()),
         },
+        reply_to: None,
     }
 }
 
@@ -86,7 +89,10 @@ pub fn check_input(action: StackAction, token: Option<String>) -> CheckInput {
             status: None,
             client_request_token: token,
             outputs: BTreeMap::new(),
+            started_at: Some(STARTED_AT),
+            wait_seconds: 15,
         },
+        reply_to: None,
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! CodePipeline invokes the function asynchronously, and Lambda may deliver the same event more
 //! than once. The execution name is derived from the job id, so a second delivery can never start
-//! a second deployment: Step Functions refuses or deduplicates the name.
+//! a second deployment: Step Functions refuses or deduplicates the name. A continuation job (its
+//! event carries a continuation token) never starts an execution: `crate::continuation` hands it
+//! to the execution that waits for it.
 
 use std::time::{Duration, SystemTime};
 
@@ -64,7 +66,18 @@ fn execution_arn(state_machine_arn: &str, name: &str) -> Option<String> {
     (!machine.contains(':')).then(|| format!("{prefix}:execution:{machine}:{name}"))
 }
 
-/// Start the job's execution, or report the job failed when that is impossible.
+/// What start-deployment is configured with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryConfig {
+    /// The state machine executions are started of.
+    pub state_machine_arn: String,
+    /// Seconds a job is answered before the deployment hands it over to a continuation job
+    /// (`JOB_HANDOVER_SECONDS`).
+    pub hand_over_seconds: u32,
+}
+
+/// Start the job's execution (or, for a continuation job, hand the job to the execution that
+/// waits for it), or report the job failed when that is impossible.
 ///
 /// Returns `Err` only when the failure could not be reported for a passing reason (or for a
 /// reason nobody can fix from here), so Lambda's async retry tries the whole thing again; the
@@ -72,21 +85,35 @@ fn execution_arn(state_machine_arn: &str, name: &str) -> Option<String> {
 pub async fn start(
     sfn: &aws_sdk_sfn::Client,
     codepipeline: &aws_sdk_codepipeline::Client,
-    state_machine_arn: &str,
+    config: &EntryConfig,
     job: &JobRequest,
 ) -> Result<StartOutput, Error> {
-    start_requested_at(sfn, codepipeline, state_machine_arn, job, SystemTime::now()).await
+    if let Some(token) = &job.continuation_token {
+        return crate::continuation::continue_deployment(
+            sfn,
+            codepipeline,
+            job,
+            token,
+            config.hand_over_seconds,
+            crate::clock::now_unix(),
+        )
+        .await;
+    }
+    start_requested_at(sfn, codepipeline, config, job, SystemTime::now()).await
 }
 
 async fn start_requested_at(
     sfn: &aws_sdk_sfn::Client,
     codepipeline: &aws_sdk_codepipeline::Client,
-    state_machine_arn: &str,
+    config: &EntryConfig,
     job: &JobRequest,
     requested_at: SystemTime,
 ) -> Result<StartOutput, Error> {
+    let state_machine_arn = config.state_machine_arn.as_str();
     let name = execution_name(&job.job_id);
-    let input = serde_json::to_string(&job.execution_input())
+    let hand_over_at =
+        crate::clock::unix_seconds(requested_at) + i64::from(config.hand_over_seconds);
+    let input = serde_json::to_string(&job.execution_input(hand_over_at))
         .map_err(|err| Error::InvalidEvent(format!("job {}: {err}", job.job_id)))?;
     if input.len() > MAX_EXECUTION_INPUT_BYTES {
         let reason = format!(
@@ -170,7 +197,8 @@ fn is_input_rejected(err: &SdkError<StartExecutionError, HttpResponse>) -> bool 
         .is_some_and(StartExecutionError::is_invalid_execution_input)
 }
 
-async fn report_start_failure(
+/// Report that the job could not be started (or continued), and say so in the output.
+pub(crate) async fn report_start_failure(
     codepipeline: &aws_sdk_codepipeline::Client,
     job: &JobRequest,
     failure_type: FailureType,
@@ -238,6 +266,13 @@ mod tests {
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)
     }
 
+    fn config() -> EntryConfig {
+        EntryConfig {
+            state_machine_arn: STATE_MACHINE.into(),
+            hand_over_seconds: 900,
+        }
+    }
+
     fn started_at(seconds: i64) -> Rule {
         mock!(aws_sdk_sfn::Client::start_execution).then_output(move || {
             StartExecutionOutput::builder()
@@ -281,7 +316,7 @@ mod tests {
         start_requested_at(
             &sfn_client(start_rule),
             &codepipeline_client(report_rule),
-            STATE_MACHINE,
+            &config(),
             &fixture_job(),
             now(),
         )
@@ -318,8 +353,12 @@ mod tests {
         let start_rule = mock!(aws_sdk_sfn::Client::start_execution)
             .match_requests(|req| {
                 let input = req.input().unwrap_or_default();
+                let reply_to: serde_json::Value = serde_json::from_str(input)
+                    .map(|input: serde_json::Value| input["replyTo"].clone())
+                    .unwrap_or_default();
                 req.state_machine_arn() == Some(STATE_MACHINE)
                     && req.name() == Some(JOB_ID)
+                    && reply_to == serde_json::json!({"jobId": JOB_ID, "handOverAt": 1_700_000_900})
                     && input.contains("\"userParameters\"")
                     && input.contains("SourceArtifact")
                     && SECRETS.iter().all(|secret| !input.contains(secret))
@@ -424,7 +463,7 @@ mod tests {
         let output = start_requested_at(
             &sfn_client(&start_rule),
             &codepipeline_client(&report_rule),
-            STATE_MACHINE,
+            &config(),
             &job,
             now(),
         )
@@ -459,6 +498,28 @@ mod tests {
             });
         let err = run(&start_rule, &report_rule).await.unwrap_err();
         assert_eq!(err.name(), "Transient");
+    }
+
+    #[tokio::test]
+    async fn a_continuation_job_never_starts_an_execution() {
+        let start_rule = started_at(1_700_000_000);
+        let send = mock!(aws_sdk_sfn::Client::send_task_success).then_output(|| {
+            aws_sdk_sfn::operation::send_task_success::SendTaskSuccessOutput::builder().build()
+        });
+        let report_rule = failure_reported();
+        let sfn = mock_client!(
+            aws_sdk_sfn,
+            aws_smithy_mocks::RuleMode::MatchAny,
+            [&start_rule, &send]
+        );
+        let mut job = fixture_job();
+        job.continuation_token = Some("task-token".into());
+        let output = start(&sfn, &codepipeline_client(&report_rule), &config(), &job)
+            .await
+            .unwrap();
+        assert_eq!(output.outcome, crate::continuation::CONTINUED);
+        assert_eq!((start_rule.num_calls(), send.num_calls()), (0, 1));
+        assert_eq!(report_rule.num_calls(), 0);
     }
 
     #[test]

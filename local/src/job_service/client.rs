@@ -74,6 +74,17 @@ impl JobServiceClient {
         self.get(&format!("/stackflow/jobs/{id}/event")).await
     }
 
+    /// Stop the pipeline at open job `id` (test tooling): it closes failed, as `Stopped`, and
+    /// refuses every later result.
+    pub async fn stop_job(&self, id: &str) -> Result<JobRecord, JobServiceError> {
+        let response = self
+            .http
+            .post(format!("{}/stackflow/jobs/{id}/stop", self.base_url))
+            .send()
+            .await?;
+        read(response).await
+    }
+
     /// All jobs, oldest first.
     pub async fn list_jobs(&self) -> Result<Vec<JobRecord>, JobServiceError> {
         let list: JobList = self.get("/stackflow/jobs").await?;

@@ -1,5 +1,7 @@
 //! The local control API (stackflow's, not AWS's), under `/stackflow/`: create a job the way a
-//! pipeline execution would, and look at jobs and the events sent for them.
+//! pipeline execution would, look at jobs and the events sent for them, and (test tooling) stop
+//! the pipeline at a job: `POST /stackflow/jobs/{id}/stop` closes an open job as CodePipeline
+//! does when its pipeline execution is stopped or superseded.
 
 use std::sync::Arc;
 
@@ -19,6 +21,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/stackflow/jobs", post(create_job).get(list_jobs))
         .route("/stackflow/jobs/{id}", get(get_job))
         .route("/stackflow/jobs/{id}/event", get(get_event))
+        .route("/stackflow/jobs/{id}/stop", post(stop_job))
 }
 
 async fn create_job(
@@ -52,6 +55,15 @@ async fn get_event(
 ) -> Result<Json<Value>, JobServiceError> {
     let entry = state.store.get(&id).ok_or_else(|| missing(&id))?;
     Ok(Json(entry.event))
+}
+
+async fn stop_job(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<String>,
+) -> Result<Json<JobRecord>, JobServiceError> {
+    let record = state.store.stop(&id, super::random::now_ms())?;
+    tracing::info!(job_id = id, "the pipeline was stopped at this job");
+    Ok(Json(record))
 }
 
 fn missing(id: &str) -> JobServiceError {

@@ -108,6 +108,8 @@ impl JobServiceError {
             | JobServiceError::ArtifactRead { .. } => StatusCode::BAD_REQUEST,
             JobServiceError::NotFound(_) | JobServiceError::JobNotFound(_) => StatusCode::NOT_FOUND,
             JobServiceError::S3 { .. } | JobServiceError::Invoke { .. } => StatusCode::BAD_GATEWAY,
+            // Stopping a job that is already closed.
+            JobServiceError::InvalidJobState(_) => StatusCode::CONFLICT,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -7,7 +7,9 @@
 //! It also plays CodePipeline's part in starting an action: a local control API under
 //! `/stackflow/` creates a job (artifact zips into the artifact bucket, a fresh
 //! `"CodePipeline.job"` event with fresh artifact credentials) and invokes the entry function
-//! asynchronously; continuation tokens start new jobs; unanswered jobs time out.
+//! asynchronously; continuation tokens start new jobs; unanswered jobs time out. As test tooling
+//! it can also stop the pipeline at a job (`POST /stackflow/jobs/{id}/stop`), which then refuses
+//! every result, as CodePipeline does for a stopped or superseded pipeline execution.
 
 mod artifacts;
 mod client;

@@ -37,6 +37,10 @@ pub enum ClosedBy {
     Timeout,
     /// The entry function could not be invoked at all: the action failed.
     InvokeFailed,
+    /// The pipeline execution was stopped (or superseded) while the job was open: the action
+    /// was abandoned and the job takes no result. Local test tooling:
+    /// `POST /stackflow/jobs/{id}/stop`.
+    Stopped,
 }
 
 impl ClosedBy {

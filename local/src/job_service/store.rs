@@ -156,6 +156,22 @@ impl Store {
         true
     }
 
+    /// Stop the pipeline at an open job, as stopping (or superseding) the pipeline execution
+    /// does: the job is closed failed and CodePipeline refuses any later result for it.
+    pub fn stop(&self, id: &str, now_ms: u64) -> Result<JobRecord, JobServiceError> {
+        let mut jobs = self.lock();
+        let entry = open_job(&mut jobs, id)?;
+        let details = FailureDetails {
+            failure_type: "JobFailed".to_string(),
+            message: "The pipeline execution was stopped; the action was abandoned.".to_string(),
+            external_execution_id: None,
+        };
+        close_failed(&mut entry.record, ClosedBy::Stopped, details, now_ms);
+        let record = entry.record.clone();
+        self.persist(&jobs);
+        Ok(record)
+    }
+
     /// AcknowledgeJob: the job's status in the API's `JobStatus` terms.
     pub fn acknowledge(&self, id: &str) -> Result<&'static str, JobServiceError> {
         let mut jobs = self.lock();
@@ -362,6 +378,28 @@ mod tests {
             store.get(&id).unwrap().record.closed_by,
             Some(ClosedBy::Failure)
         );
+    }
+
+    #[test]
+    fn a_stopped_job_refuses_every_later_result() {
+        let (store, id) = store_with_job();
+        let record = store.stop(&id, 3).unwrap();
+        assert_eq!(record.status, JobStatus::Failed);
+        assert_eq!(record.closed_by, Some(ClosedBy::Stopped));
+        assert!(record.is_final());
+        let report = SuccessReport {
+            continuation_token: Some("tok".into()),
+            ..SuccessReport::default()
+        };
+        assert!(matches!(
+            store.succeed(&id, report, 4),
+            Err(JobServiceError::InvalidJobState(_))
+        ));
+        assert!(matches!(
+            store.stop(&id, 5),
+            Err(JobServiceError::InvalidJobState(_))
+        ));
+        assert_eq!(store.get(&id).unwrap().record.reports_after_close, 2);
     }
 
     #[test]

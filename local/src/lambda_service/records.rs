@@ -18,6 +18,17 @@ pub struct InvocationRecord {
     pub duration_ms: u64,
     /// Set when this invocation started a fresh process (a cold start).
     pub init_duration_ms: Option<u64>,
+    /// `duration_ms` in microseconds, for the benchmark (bench/): a warm invocation can take
+    /// less than a millisecond.
+    #[serde(default)]
+    pub duration_us: u64,
+    /// `init_duration_ms` in microseconds: from spawning the process to its first `next`.
+    #[serde(default)]
+    pub init_duration_us: Option<u64>,
+    /// The function process that served it, so its memory can be read from /proc (none when
+    /// no process was left running).
+    #[serde(default)]
+    pub pid: Option<u32>,
     pub ok: bool,
     /// The Lambda errorType when it failed.
     pub error_type: Option<String>,

@@ -48,13 +48,13 @@ impl Drop for Sandbox {
 }
 
 impl Sandbox {
-    /// Start the process and wait until it asks for its first event. Returns the init duration.
+    /// Start the process and wait until it asks for its first event. Returns the init duration:
+    /// from spawning the process to its first `next` request.
     pub async fn start(
         spec: &FunctionSpec,
         region: &str,
         log: &File,
     ) -> Result<(Self, Duration), FunctionError> {
-        let started = Instant::now();
         let init_error = |what: &str, err: std::io::Error| {
             FunctionError::new(INIT_ERROR, format!("{what}: {err}"))
         };
@@ -86,6 +86,7 @@ impl Sandbox {
                 return Err(e);
             }
         };
+        let started = Instant::now();
         let child = command(spec, region, api_addr)
             .stdin(Stdio::null())
             .stdout(stdout)
@@ -139,6 +140,11 @@ impl Sandbox {
                 }
             }
         }
+    }
+
+    /// The process id while the process runs (None once it has been reaped).
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
     }
 
     /// Whether the process has exited while idle (it must not be handed another event).

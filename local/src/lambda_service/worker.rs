@@ -125,6 +125,7 @@ impl Worker {
         let (outcome, init) = self.run_in_sandbox(invocation).await;
 
         let duration = clock.elapsed();
+        let pid = self.sandbox.as_ref().and_then(Sandbox::pid);
         let error_type = match &outcome {
             Outcome::Success(_) => None,
             Outcome::Failed(error) => Some(error.error_type.clone()),
@@ -158,6 +159,9 @@ impl Worker {
                 .unwrap_or_default(),
             duration_ms: millis(duration),
             init_duration_ms: init.map(millis),
+            duration_us: micros(duration),
+            init_duration_us: init.map(micros),
+            pid,
             ok: error_type.is_none(),
             error_type,
         });
@@ -232,4 +236,8 @@ fn report_line(
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn micros(duration: Duration) -> u64 {
+    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
 }

@@ -1,0 +1,286 @@
+//! Cold starts under the local Lambda service, in rounds: each round starts a fresh service (so
+//! every function starts a fresh process), invokes each function once, one at a time, and reads
+//! the init duration (spawn to the first Runtime API `next`) from the invocation record and the
+//! process's peak RSS from /proc before the service stops it. The Python comparison runs in the
+//! same rounds, behind the same Runtime API.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+use stackflow_local::functions::FunctionDef;
+use stackflow_local::lambda_service::{self, FunctionSpec, InvocationRecord, LambdaServiceConfig};
+use stackflow_local::state::{ACCOUNT_ID, REGION};
+
+use crate::procfs;
+use crate::stats::{summarize, Summary};
+
+/// The name the Python comparison is deployed under.
+pub const PYTHON_FUNCTION: &str = "python-classic-sample";
+
+/// A variant of one SDK function with `SSL_CERT_FILE` set: the SDK's HTTPS client then loads the
+/// one CA bundle instead of every file of the system's certificate folder (see
+/// docs/performance.md). The function and the file it names.
+pub const CERT_FILE_VARIANT: (&str, &str) = ("check-stack", "/etc/ssl/certs/ca-certificates.crt");
+pub const CERT_FILE_VARIANT_NAME: &str = "check-stack+SSL_CERT_FILE";
+
+/// One function's cold starts over the measured rounds.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColdStarts {
+    pub function: String,
+    /// Spawn to the first `next`, in ms.
+    pub init_ms: Option<Summary>,
+    /// The cold invocation itself, init excluded, in ms (a `{}` event: Rust functions refuse it
+    /// at deserialisation, the Python handler builds its S3 client).
+    pub invoke_ms: Option<Summary>,
+    /// VmHWM after init and that one invocation, in MiB.
+    pub peak_rss_mib: Option<Summary>,
+    /// CPU time the process used for init and that one invocation, in ms: unlike the wall
+    /// time, it hardly moves when other work shares the machine.
+    pub cpu_ms: Option<Summary>,
+    pub failed_starts: usize,
+}
+
+pub struct Plan<'a> {
+    pub functions: &'a [FunctionDef],
+    pub functions_dir: &'a Path,
+    /// `bench/python/bootstrap` and the virtualenv python it runs.
+    pub python_bootstrap: &'a Path,
+    pub python: &'a Path,
+    pub rounds: usize,
+    pub log_dir: &'a Path,
+}
+
+/// `rounds` measured rounds after one warm-up round (it fills the page cache; not counted).
+pub async fn measure(plan: &Plan<'_>) -> Result<Vec<ColdStarts>, String> {
+    let specs = specs(plan);
+    let mut samples: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
+    for round in 0..=plan.rounds {
+        let taken = round_of(&specs, round).await?;
+        if round == 0 {
+            continue;
+        }
+        for sample in taken {
+            samples
+                .entry(sample.function.clone())
+                .or_default()
+                .push(sample);
+        }
+    }
+    Ok(specs
+        .iter()
+        .map(|spec| summarize_function(&spec.name, samples.get(&spec.name)))
+        .collect())
+}
+
+#[derive(Debug, Clone)]
+struct Sample {
+    function: String,
+    init_us: Option<u64>,
+    duration_us: u64,
+    peak_rss_kib: Option<u64>,
+    cpu_ms: Option<f64>,
+}
+
+async fn round_of(specs: &[FunctionSpec], round: usize) -> Result<Vec<Sample>, String> {
+    let service = lambda_service::start(LambdaServiceConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        region: REGION.to_string(),
+        account_id: ACCOUNT_ID.to_string(),
+        functions: specs.to_vec(),
+        async_retry_delays: Vec::new(),
+    })
+    .await
+    .map_err(|err| format!("starting the local Lambda service: {err}"))?;
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .map_err(|err| format!("an HTTP client: {err}"))?;
+    let base = format!("http://{}", service.local_addr());
+
+    // Rotate the order so that no function is always the first process of a round.
+    let mut samples = Vec::new();
+    for i in 0..specs.len() {
+        let spec = &specs[(i + round) % specs.len()];
+        let url = format!("{base}/2015-03-31/functions/{}/invocations", spec.name);
+        let response = http.post(url).body("{}").send().await;
+        if let Err(err) = response {
+            eprintln!("  {}: invoke failed: {err}", spec.name);
+        }
+        let record = service
+            .invocations()
+            .into_iter()
+            .rfind(|r| r.function == spec.name);
+        samples.push(sample_of(&spec.name, record.as_ref()));
+    }
+    service.shutdown().await;
+    Ok(samples)
+}
+
+fn sample_of(function: &str, record: Option<&InvocationRecord>) -> Sample {
+    Sample {
+        function: function.to_string(),
+        init_us: record.and_then(|r| r.init_duration_us),
+        duration_us: record.map_or(0, |r| r.duration_us),
+        peak_rss_kib: record.and_then(|r| r.pid).and_then(procfs::peak_rss_kib),
+        cpu_ms: record.and_then(|r| r.pid).and_then(procfs::threads_cpu_ms),
+    }
+}
+
+fn summarize_function(function: &str, samples: Option<&Vec<Sample>>) -> ColdStarts {
+    let samples = samples.map(Vec::as_slice).unwrap_or_default();
+    let started: Vec<&Sample> = samples.iter().filter(|s| s.init_us.is_some()).collect();
+    let init: Vec<f64> = started
+        .iter()
+        .filter_map(|s| s.init_us.map(us_to_ms))
+        .collect();
+    let invoke: Vec<f64> = started
+        .iter()
+        .map(|s| us_to_ms(s.duration_us.saturating_sub(s.init_us.unwrap_or(0))))
+        .collect();
+    let rss: Vec<f64> = started
+        .iter()
+        .filter_map(|s| s.peak_rss_kib.map(kib_to_mib))
+        .collect();
+    let cpu: Vec<f64> = started.iter().filter_map(|s| s.cpu_ms).collect();
+    ColdStarts {
+        function: function.to_string(),
+        init_ms: summarize(&init),
+        invoke_ms: summarize(&invoke),
+        peak_rss_mib: summarize(&rss),
+        cpu_ms: summarize(&cpu),
+        failed_starts: samples.len() - started.len(),
+    }
+}
+
+/// The functions as the local environment deploys them, the certificate-file variant and the
+/// Python comparison.
+fn specs(plan: &Plan<'_>) -> Vec<FunctionSpec> {
+    let mut specs: Vec<FunctionSpec> = plan
+        .functions
+        .iter()
+        .map(|def| FunctionSpec {
+            name: def.function_name.to_string(),
+            executable: plan.functions_dir.join(def.binary),
+            env: function_env(def.env_vars),
+            timeout: def.timeout,
+            memory_mb: 128,
+            log_path: log_path(plan.log_dir, def.function_name),
+        })
+        .collect();
+    let (binary, cert_file) = CERT_FILE_VARIANT;
+    let variant = plan.functions.iter().find(|def| def.binary == binary);
+    if let (Some(def), true) = (variant, Path::new(cert_file).is_file()) {
+        let mut env = function_env(def.env_vars);
+        env.insert("SSL_CERT_FILE".to_string(), cert_file.to_string());
+        specs.push(FunctionSpec {
+            name: CERT_FILE_VARIANT_NAME.to_string(),
+            executable: plan.functions_dir.join(def.binary),
+            env,
+            timeout: def.timeout,
+            memory_mb: 128,
+            log_path: log_path(plan.log_dir, CERT_FILE_VARIANT_NAME),
+        });
+    }
+    let mut env = function_env(&[]);
+    env.insert(
+        "STACKFLOW_BENCH_PYTHON".to_string(),
+        plan.python.display().to_string(),
+    );
+    // Lambda's task root is read-only: the handler module is compiled at every cold start.
+    env.insert("PYTHONDONTWRITEBYTECODE".to_string(), "1".to_string());
+    specs.push(FunctionSpec {
+        name: PYTHON_FUNCTION.to_string(),
+        executable: plan.python_bootstrap.to_path_buf(),
+        env,
+        timeout: Duration::from_secs(30),
+        memory_mb: 128,
+        log_path: log_path(plan.log_dir, PYTHON_FUNCTION),
+    });
+    specs
+}
+
+/// What the local environment gives a function (stackflow-local's daemon does the same):
+/// endpoints (nothing listens there; a `{}` event makes no AWS call), static credentials, log
+/// settings and the function's own variables.
+fn function_env(vars: &[&str]) -> BTreeMap<String, String> {
+    let endpoint = "http://127.0.0.1:9".to_string();
+    let mut env = BTreeMap::from([
+        ("AWS_ENDPOINT_URL".to_string(), endpoint.clone()),
+        ("AWS_ENDPOINT_URL_CODEPIPELINE".to_string(), endpoint),
+        (
+            "AWS_ACCESS_KEY_ID".to_string(),
+            "stackflow-local".to_string(),
+        ),
+        (
+            "AWS_SECRET_ACCESS_KEY".to_string(),
+            "stackflow-local".to_string(),
+        ),
+        ("AWS_LAMBDA_LOG_LEVEL".to_string(), "info".to_string()),
+        ("AWS_LAMBDA_LOG_FORMAT".to_string(), "JSON".to_string()),
+    ]);
+    for var in vars {
+        let value = match *var {
+            stackflow::config::STATE_MACHINE_ARN => {
+                format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:stackflow")
+            }
+            stackflow::config::STAGING_BUCKET => "stackflow-bench-staging".to_string(),
+            _ => String::new(),
+        };
+        env.insert((*var).to_string(), value);
+    }
+    env
+}
+
+fn log_path(dir: &Path, function: &str) -> PathBuf {
+    dir.join(format!("{function}.log"))
+}
+
+pub fn us_to_ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+pub fn kib_to_mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(init_us: Option<u64>, duration_us: u64, rss: Option<u64>) -> Sample {
+        Sample {
+            function: "f".into(),
+            init_us,
+            duration_us,
+            peak_rss_kib: rss,
+            cpu_ms: rss.map(|_| 2.0),
+        }
+    }
+
+    #[test]
+    fn the_invocation_excludes_init_and_failed_starts_are_counted_apart() {
+        let samples = vec![
+            sample(Some(4_000), 5_500, Some(10_240)),
+            sample(Some(6_000), 6_500, Some(12_288)),
+            sample(None, 100, None),
+        ];
+        let cold = summarize_function("f", Some(&samples));
+        assert_eq!(cold.init_ms.map(|s| s.median), Some(5.0));
+        assert_eq!(cold.invoke_ms.map(|s| (s.min, s.max)), Some((0.5, 1.5)));
+        assert_eq!(cold.peak_rss_mib.map(|s| s.max), Some(12.0));
+        assert_eq!(cold.cpu_ms.map(|s| s.n), Some(2));
+        assert_eq!(cold.failed_starts, 1);
+    }
+
+    #[test]
+    fn functions_get_their_own_variables_beside_the_aws_ones() {
+        let env = function_env(&[stackflow::config::STATE_MACHINE_ARN, "OTHER"]);
+        assert!(env[stackflow::config::STATE_MACHINE_ARN].starts_with("arn:aws:states:"));
+        assert_eq!(env["OTHER"], "");
+        assert_eq!(env["AWS_ACCESS_KEY_ID"], "stackflow-local");
+    }
+}

@@ -1,0 +1,211 @@
+//! stackflow-bench: the measurements behind `bench/run` (docs/performance.md). Sizes of the
+//! deployment zips and release executables, cold starts and peak memory under the local Lambda
+//! service beside the classic Python handler's, and the example deployment end to end. Prints
+//! tables and writes the same figures as JSON. Timings are measured here, never asserted.
+
+mod cold_start;
+mod deployment;
+mod intervals;
+mod machine;
+mod procfs;
+mod report;
+mod sizes;
+mod split;
+mod stats;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::Parser;
+use stackflow_local::functions::FUNCTIONS;
+use stackflow_local::home::project_root;
+
+use crate::cold_start::ColdStarts;
+use crate::report::{FunctionResult, Phase, Results};
+
+#[derive(Parser)]
+#[command(name = "stackflow-bench")]
+struct Args {
+    /// Where the release executables are: the functions and stackflow-local.
+    #[arg(long)]
+    release_dir: PathBuf,
+    /// Where `cargo lambda build --output-format zip` put the zips (<binary>/bootstrap.zip).
+    #[arg(long)]
+    zips_dir: PathBuf,
+    /// The virtualenv python that has awslambdaric and boto3 (bench/python/requirements.txt).
+    #[arg(long)]
+    python: PathBuf,
+    /// Measured cold-start rounds (one warm-up round comes first).
+    #[arg(long, default_value_t = 20)]
+    rounds: usize,
+    /// $STACKFLOW_HOME for the example deployment; cleared first.
+    #[arg(long)]
+    home: PathBuf,
+    /// The JSON results file.
+    #[arg(long)]
+    out: PathBuf,
+    /// bench/run's step timings: lines of `name<TAB>seconds`.
+    #[arg(long)]
+    phases: Option<PathBuf>,
+    /// When bench/run started, in Unix seconds, for the total time.
+    #[arg(long)]
+    started_at: Option<f64>,
+    /// Measure sizes and cold starts only (no example deployment): a quicker look.
+    #[arg(long)]
+    skip_deployment: bool,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match bench(&args).await {
+        Ok((results, complete)) => {
+            print!("{}", report::render(&results));
+            if complete {
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("stackflow-bench: some measurements failed; see above");
+                ExitCode::from(1)
+            }
+        }
+        Err(err) => {
+            eprintln!("stackflow-bench: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn bench(args: &Args) -> Result<(Results, bool), String> {
+    let root = project_root();
+    // The service runs each executable from its own folder: paths must not be relative.
+    let args = &Args {
+        release_dir: absolute(&args.release_dir)?,
+        zips_dir: absolute(&args.zips_dir)?,
+        python: absolute(&args.python)?,
+        home: absolute(&args.home)?,
+        out: absolute(&args.out)?,
+        phases: args.phases.clone(),
+        ..*args
+    };
+    let mut machine = machine::Machine::describe();
+    let work = args.out.with_file_name("cold-start-logs");
+
+    eprintln!("== cold starts: 1 warm-up + {} rounds", args.rounds);
+    let cold = cold_start::measure(&cold_start::Plan {
+        functions: FUNCTIONS,
+        functions_dir: &args.release_dir,
+        python_bootstrap: &root.join("bench").join("python").join("bootstrap"),
+        python: &args.python,
+        rounds: args.rounds,
+        log_dir: &work,
+    })
+    .await?;
+    let mut cold: BTreeMap<String, ColdStarts> =
+        cold.into_iter().map(|c| (c.function.clone(), c)).collect();
+    let python = cold
+        .remove(cold_start::PYTHON_FUNCTION)
+        .ok_or("the Python comparison has no result")?;
+    let variants: Vec<ColdStarts> = cold
+        .remove(cold_start::CERT_FILE_VARIANT_NAME)
+        .into_iter()
+        .collect();
+
+    let deployed = if args.skip_deployment {
+        Err("skipped (--skip-deployment)".to_string())
+    } else {
+        eprintln!("== the example deployment: create, then repeat");
+        let (artifact, user_parameters) = deployment::example(&root)?;
+        let cli = args.release_dir.join("stackflow-local");
+        deployment::measure(&deployment::Plan {
+            cli: &cli,
+            functions_dir: &args.release_dir,
+            home: &args.home,
+            artifact: &artifact,
+            user_parameters: &user_parameters,
+            functions: FUNCTIONS,
+        })
+        .await
+    };
+    machine.load_after = machine::load();
+
+    let (deployment, deployment_error) = match deployed {
+        Ok(d) => (Some(d), None),
+        Err(err) => (None, Some(err)),
+    };
+    let functions: Vec<FunctionResult> = FUNCTIONS
+        .iter()
+        .filter_map(|def| Some((def, cold.remove(def.function_name)?)))
+        .map(|(def, mut cold)| {
+            cold.function = def.binary.to_string();
+            let deployed = deployment.as_ref().and_then(|d| {
+                d.functions
+                    .iter()
+                    .find(|f| f.function == def.binary)
+                    .cloned()
+            });
+            FunctionResult::new(
+                def.binary.to_string(),
+                sizes::of(def.binary, &args.release_dir, &args.zips_dir),
+                cold,
+                deployed,
+                &python,
+            )
+        })
+        .collect();
+
+    let complete = deployment_error.is_none()
+        && deployment
+            .as_ref()
+            .is_some_and(|d| d.runs.iter().all(|r| r.job_status == "Succeeded"))
+        && functions.len() == FUNCTIONS.len()
+        && functions.iter().all(|f| f.cold.init_ms.is_some())
+        && python.init_ms.is_some();
+    let results = Results {
+        machine,
+        rounds: args.rounds,
+        phases: args.phases.as_ref().map(read_phases).unwrap_or_default(),
+        total_seconds: args.started_at.map(|start| now_seconds() - start),
+        targets: report::targets(&functions),
+        functions,
+        python,
+        variants,
+        deployment,
+        deployment_error,
+    };
+    write_json(&args.out, &results)?;
+    Ok((results, complete))
+}
+
+fn absolute(path: &Path) -> Result<PathBuf, String> {
+    std::path::absolute(path).map_err(|err| format!("{}: {err}", path.display()))
+}
+
+fn write_json(path: &PathBuf, results: &Results) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|err| format!("creating {}: {err}", dir.display()))?;
+    }
+    let text = serde_json::to_string_pretty(results).map_err(|err| err.to_string())?;
+    std::fs::write(path, text + "\n").map_err(|err| format!("writing {}: {err}", path.display()))
+}
+
+fn read_phases(path: &PathBuf) -> Vec<Phase> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let (name, seconds) = line.split_once('\t')?;
+            Some(Phase {
+                name: name.to_string(),
+                seconds: seconds.trim().parse().ok()?,
+            })
+        })
+        .collect()
+}
+
+fn now_seconds() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}

@@ -1,0 +1,83 @@
+//! The continuation token stackflow hands CodePipeline when it replies "in progress". CodePipeline
+//! gives it back, untouched, in the event of the continuation job; start-deployment then resumes
+//! the waiting execution with it.
+//!
+//! It carries the waiting state's task token and the execution's ARN. The ARN lets
+//! start-deployment tell a repeated delivery of the continuation event (the task was already
+//! resumed, the execution still runs: nothing to do) from a continuation nobody waits for any
+//! more (the execution ended: the job is reported failed).
+
+use serde::{Deserialize, Serialize};
+
+/// CodePipeline's limit on `continuationToken` (and Step Functions' on a task token).
+pub const MAX_CHARS: usize = 2_048;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContinuationToken {
+    pub task_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_arn: Option<String>,
+}
+
+impl ContinuationToken {
+    /// The token as CodePipeline gets it: JSON, or the bare task token when the JSON would pass
+    /// CodePipeline's limit (the hand-over then works, without the repeated-delivery check).
+    pub fn encode(&self) -> String {
+        match serde_json::to_string(self) {
+            Ok(json) if json.chars().count() <= MAX_CHARS => json,
+            _ => self.task_token.clone(),
+        }
+    }
+
+    /// Read a token back: the JSON this module wrote, or a bare task token.
+    pub fn decode(token: &str) -> ContinuationToken {
+        serde_json::from_str::<ContinuationToken>(token).unwrap_or_else(|_| ContinuationToken {
+            task_token: token.to_string(),
+            execution_arn: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:states:us-east-1:111111111111:execution:stackflow:job-1";
+
+    #[test]
+    fn a_token_round_trips_with_its_execution() {
+        let token = ContinuationToken {
+            task_token: "AQCEAAAAKgAAAAMAAAAA+/=".into(),
+            execution_arn: Some(ARN.into()),
+        };
+        let encoded = token.encode();
+        assert!(encoded.contains(ARN), "{encoded}");
+        assert_eq!(ContinuationToken::decode(&encoded), token);
+    }
+
+    #[test]
+    fn a_bare_task_token_is_read_as_one() {
+        assert_eq!(
+            ContinuationToken::decode("plain-task-token"),
+            ContinuationToken {
+                task_token: "plain-task-token".into(),
+                execution_arn: None,
+            }
+        );
+    }
+
+    #[test]
+    fn a_task_token_too_long_to_wrap_is_sent_bare() {
+        let task_token = "t".repeat(MAX_CHARS - 10);
+        let token = ContinuationToken {
+            task_token: task_token.clone(),
+            execution_arn: Some(ARN.into()),
+        };
+        assert_eq!(token.encode(), task_token);
+        assert_eq!(
+            ContinuationToken::decode(&token.encode()).task_token,
+            task_token
+        );
+    }
+}

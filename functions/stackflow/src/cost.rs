@@ -1,0 +1,245 @@
+//! What one deployment costs: Step Functions state transitions, Lambda invocations and Lambda
+//! GB-seconds, for a stack operation of a given duration. The polling schedule is simulated
+//! with the very function DeployStack and CheckStack use ([`crate::polling::next_wait`]), on a
+//! clock where steps take no time; the counts follow from the shape of the state machine.
+//! docs/costs.md shows [`markdown_table`] (a test keeps the two equal), and the end-to-end test
+//! checks the counts against what a local run did.
+
+use crate::config::DEFAULT_JOB_HANDOVER_SECONDS;
+use crate::contract::{Next, ReplyTo};
+use crate::params::DEFAULT_POLL_SECONDS;
+use crate::polling::next_wait;
+
+/// The settings that shape the polling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// `pollSeconds` of the UserParameters.
+    pub poll_seconds: u32,
+    /// `JOB_HANDOVER_SECONDS` of start-deployment.
+    pub hand_over_seconds: u32,
+}
+
+/// The defaults: what a deployment without `pollSeconds` gets on AWS.
+pub const DEFAULTS: Settings = Settings {
+    poll_seconds: DEFAULT_POLL_SECONDS,
+    hand_over_seconds: DEFAULT_JOB_HANDOVER_SECONDS,
+};
+
+/// Memory of each stackflow function (the SAM template's setting).
+pub const MEMORY_MB: u32 = 128;
+/// Assumed billed duration of one stackflow invocation: one or two AWS calls from a Rust binary.
+pub const BILLED_MS: u32 = 100;
+
+/// The classic sample: one Python function, re-invoked by CodePipeline for every continuation.
+/// CodePipeline does not document how soon it invokes the function with a continuation job;
+/// this assumes every 30 seconds (at 60 s the classic counts halve).
+pub const CLASSIC_REINVOKE_SECONDS: u64 = 30;
+/// Assumed memory and billed duration of one classic invocation (boto3 start-up, one call).
+pub const CLASSIC_MEMORY_MB: u32 = 128;
+pub const CLASSIC_BILLED_MS: u32 = 500;
+
+/// How one deployment polled: Check stack runs and hand-overs to continuation jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    pub checks: u64,
+    pub hand_overs: u64,
+}
+
+impl Schedule {
+    /// States entered (what Step Functions bills as state transitions) by a deployment that
+    /// starts one operation and succeeds: Validate parameters, Fetch template, Deploy stack and
+    /// "Stack operation started?" (4); Wait for stack, Check stack and "Stack settled?" per check
+    /// (3); "Hand over to the next job" per hand-over (1); Report success and Deployed (2).
+    pub fn state_transitions(&self) -> u64 {
+        4 + 3 * self.checks + self.hand_overs + 2
+    }
+
+    /// Lambda invocations: start-deployment once per job (the first and one per continuation),
+    /// validate-params, fetch-template, deploy-stack, check-stack per check, report-result per
+    /// hand-over and once at the end.
+    pub fn lambda_invocations(&self) -> u64 {
+        (1 + self.hand_overs) + 3 + self.checks + (self.hand_overs + 1)
+    }
+
+    /// Lambda GB-seconds at [`MEMORY_MB`] and [`BILLED_MS`] per invocation.
+    pub fn gb_seconds(&self) -> f64 {
+        gb_seconds(self.lambda_invocations(), MEMORY_MB, BILLED_MS)
+    }
+}
+
+fn gb_seconds(invocations: u64, memory_mb: u32, billed_ms: u32) -> f64 {
+    invocations as f64 * f64::from(memory_mb) / 1024.0 * f64::from(billed_ms) / 1000.0
+}
+
+/// The polling of an operation that takes `duration_seconds`: the job starts at 0, the operation
+/// too, and the first check at or after `duration_seconds` sees it finished.
+pub fn schedule(duration_seconds: u64, settings: Settings) -> Schedule {
+    simulate(duration_seconds, settings, |now, reply_to| {
+        next_wait(settings.poll_seconds, 0, Some(reply_to), now)
+    })
+}
+
+/// The same, with a fixed `pollSeconds` between checks (what stackflow did before the wait
+/// grew with the operation's age).
+pub fn fixed_schedule(duration_seconds: u64, settings: Settings) -> Schedule {
+    // An operation always "just started": the wait never grows past pollSeconds.
+    simulate(duration_seconds, settings, |now, reply_to| {
+        next_wait(settings.poll_seconds, now, Some(reply_to), now)
+    })
+}
+
+fn simulate(
+    duration_seconds: u64,
+    settings: Settings,
+    decide: impl Fn(i64, &ReplyTo) -> (Next, u32),
+) -> Schedule {
+    let duration = i64::try_from(duration_seconds).unwrap_or(i64::MAX);
+    let hand_over = i64::from(settings.hand_over_seconds);
+    let mut reply_to = ReplyTo {
+        job_id: "job-1".to_string(),
+        hand_over_at: hand_over,
+    };
+    let mut schedule = Schedule {
+        checks: 0,
+        hand_overs: 0,
+    };
+    let mut now = 0i64;
+    // Deploy stack at 0, then every check until one sees the operation finished.
+    let mut decision = decide(now, &reply_to);
+    loop {
+        if decision.0 == Next::HandOver {
+            schedule.hand_overs += 1;
+            reply_to.hand_over_at = now + hand_over;
+        }
+        now += i64::from(decision.1.max(1));
+        schedule.checks += 1;
+        if now >= duration {
+            return schedule;
+        }
+        decision = decide(now, &reply_to);
+    }
+}
+
+/// The classic sample for an operation of `duration_seconds`: its first invocation starts the
+/// operation, then one invocation per continuation until one sees the operation finished.
+pub fn classic_invocations(duration_seconds: u64) -> u64 {
+    1 + duration_seconds.div_ceil(CLASSIC_REINVOKE_SECONDS).max(1)
+}
+
+pub fn classic_gb_seconds(duration_seconds: u64) -> f64 {
+    gb_seconds(
+        classic_invocations(duration_seconds),
+        CLASSIC_MEMORY_MB,
+        CLASSIC_BILLED_MS,
+    )
+}
+
+/// The deployment lengths the documentation shows, in minutes.
+pub const DOCUMENTED_MINUTES: [u64; 4] = [1, 10, 30, 120];
+
+/// The cost table of docs/costs.md.
+pub fn markdown_table() -> String {
+    let mut table = String::from(
+        "| deployment | state transitions | Lambda invocations | Lambda GB-seconds | checks | hand-overs | fixed 15 s polling: transitions | classic sample: invocations | classic sample: GB-seconds |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for minutes in DOCUMENTED_MINUTES {
+        let seconds = minutes * 60;
+        let ours = schedule(seconds, DEFAULTS);
+        let fixed = fixed_schedule(seconds, DEFAULTS);
+        table.push_str(&format!(
+            "| {minutes} min | {} | {} | {:.2} | {} | {} | {} | {} | {:.2} |\n",
+            ours.state_transitions(),
+            ours.lambda_invocations(),
+            ours.gb_seconds(),
+            ours.checks,
+            ours.hand_overs,
+            fixed.state_transitions(),
+            classic_invocations(seconds),
+            classic_gb_seconds(seconds),
+        ));
+    }
+    table
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_one_minute_deployment_polls_every_poll_seconds_without_a_hand_over() {
+        let one = schedule(60, DEFAULTS);
+        assert_eq!(
+            one,
+            Schedule {
+                checks: 4,
+                hand_overs: 0
+            }
+        );
+        assert_eq!(one.state_transitions(), 4 + 12 + 2);
+        assert_eq!(one.lambda_invocations(), 1 + 3 + 4 + 1);
+    }
+
+    #[test]
+    fn a_two_hour_deployment_polls_at_the_cap_and_hands_over_every_fifteen_minutes() {
+        let long = schedule(7_200, DEFAULTS);
+        let fixed = fixed_schedule(7_200, DEFAULTS);
+        assert_eq!(fixed.checks, 480);
+        assert!(long.checks < 150, "{long:?}");
+        assert_eq!(long.hand_overs, 7);
+        assert!(long.state_transitions() * 3 < fixed.state_transitions());
+    }
+
+    #[test]
+    fn each_hand_over_adds_one_transition_and_two_invocations() {
+        let without = Schedule {
+            checks: 10,
+            hand_overs: 0,
+        };
+        let with = Schedule {
+            checks: 10,
+            hand_overs: 3,
+        };
+        assert_eq!(with.state_transitions() - without.state_transitions(), 3);
+        assert_eq!(with.lambda_invocations() - without.lambda_invocations(), 6);
+    }
+
+    #[test]
+    fn a_short_hand_over_time_hands_over_at_every_check() {
+        // The local end-to-end run: pollSeconds 1, JOB_HANDOVER_SECONDS 1.
+        let local = schedule(
+            12,
+            Settings {
+                poll_seconds: 1,
+                hand_over_seconds: 1,
+            },
+        );
+        assert_eq!(
+            local,
+            Schedule {
+                checks: 12,
+                hand_overs: 11
+            }
+        );
+    }
+
+    #[test]
+    fn the_classic_sample_invokes_once_per_continuation() {
+        assert_eq!(classic_invocations(60), 3);
+        assert_eq!(classic_invocations(61), 4);
+        assert_eq!(classic_invocations(7_200), 241);
+        assert!((classic_gb_seconds(60) - 3.0 * 0.125 * 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn docs_costs_md_shows_this_table() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/costs.md");
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let table = markdown_table();
+        assert!(
+            doc.contains(&table),
+            "docs/costs.md is out of date; its table must be:\n{table}"
+        );
+    }
+}

@@ -1,0 +1,196 @@
+//! report-result's hand-over: before CodePipeline's reply timeout runs out on the current job,
+//! reply "in progress" (PutJobSuccessResult with a continuation token, no output variables).
+//! CodePipeline closes the job and invokes start-deployment with a new one, which resumes the
+//! waiting state with the new job id.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_codepipeline::types::ExecutionDetails;
+
+use crate::continuation_token::ContinuationToken;
+use crate::contract::{HandOver, ReportInput, ReportOutput, StackProgress};
+use crate::error::Error;
+use crate::job_result::{report_failure, truncate_chars, ReportFailure, SUMMARY_MAX_CHARS};
+
+/// The job was closed "in progress" and continues as a new job.
+pub const HANDED_OVER: &str = "HandedOver";
+
+/// Reply "in progress" to `input.job_id`. A job CodePipeline no longer takes replies for (the
+/// pipeline was stopped, or this run superseded) is `JobAbandoned`: the state machine ends the
+/// execution on it.
+pub async fn hand_over(
+    codepipeline: &aws_sdk_codepipeline::Client,
+    input: &ReportInput,
+    hand_over: &HandOver,
+) -> Result<ReportOutput, Error> {
+    let token = ContinuationToken {
+        task_token: hand_over.task_token.clone(),
+        execution_arn: input.execution_arn.clone(),
+    }
+    .encode();
+    let summary = in_progress_summary(hand_over.stack.as_ref());
+    let details = ExecutionDetails::builder()
+        .summary(&summary)
+        .set_external_execution_id(input.execution_arn.clone())
+        .build();
+    let result = codepipeline
+        .put_job_success_result()
+        .job_id(&input.job_id)
+        .continuation_token(token)
+        .execution_details(details)
+        .send()
+        .await;
+    match result {
+        Ok(_) => {
+            tracing::info!(job_id = %input.job_id, %summary, reported = HANDED_OVER, "job handed over to a continuation job");
+            Ok(ReportOutput {
+                job_id: input.job_id.clone(),
+                reported: HANDED_OVER.to_string(),
+                message: summary,
+                failure_type: None,
+                output_variables: BTreeMap::new(),
+            })
+        }
+        Err(err) => {
+            let context = format!("PutJobSuccessResult (in progress) for job {}", input.job_id);
+            match report_failure(&context, &err) {
+                ReportFailure::Closed(detail) => {
+                    tracing::warn!(job_id = %input.job_id, %detail, "the pipeline abandoned the job; the deployment ends without a report");
+                    Err(Error::JobAbandoned(format!(
+                        "CodePipeline no longer takes a reply for job {} ({detail}): the pipeline was \
+                         stopped or this run superseded. The deployment ends here without a report; \
+                         the stack operation itself goes on.",
+                        input.job_id
+                    )))
+                }
+                ReportFailure::Failed(error) => Err(error),
+            }
+        }
+    }
+}
+
+/// e.g. `Stack my-stack: CREATE_IN_PROGRESS; still deploying (continues as a new job)`.
+pub fn in_progress_summary(stack: Option<&StackProgress>) -> String {
+    let text = match stack {
+        Some(stack) => format!(
+            "Stack {}: {}; still deploying (continues as a new job)",
+            stack.stack_name,
+            stack.status.as_deref().unwrap_or("in progress")
+        ),
+        None => "Still deploying (continues as a new job)".to_string(),
+    };
+    truncate_chars(&text, SUMMARY_MAX_CHARS)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::contract::{Next, Outcome, StackAction};
+    use crate::job_result::tests::error_response;
+    use aws_sdk_codepipeline::operation::put_job_success_result::{
+        PutJobSuccessResultError, PutJobSuccessResultOutput,
+    };
+    use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+    use aws_smithy_types::error::ErrorMetadata;
+    use aws_smithy_types::retry::RetryConfig;
+
+    const JOB_ID: &str = "22222222-abcd-2222-abcd-222222abcdef";
+    const EXECUTION: &str =
+        "arn:aws:states:us-east-1:111111111111:execution:stackflow:11111111-abcd-1111-abcd-111111abcdef";
+    const TASK_TOKEN: &str = "AQCEAAAAKgAAAAMAAAAAAAAAAeMHr6sb";
+
+    fn client(rules: &[&Rule]) -> aws_sdk_codepipeline::Client {
+        mock_client!(aws_sdk_codepipeline, RuleMode::Sequential, rules, |c| c
+            .retry_config(RetryConfig::disabled()))
+    }
+
+    fn stack() -> StackProgress {
+        StackProgress {
+            stack_name: "my-stack".into(),
+            stack_id: None,
+            action: StackAction::Create,
+            next: Next::HandOver,
+            status: Some("CREATE_IN_PROGRESS".into()),
+            client_request_token: None,
+            outputs: [("Ignored".to_string(), "x".to_string())].into(),
+            started_at: Some(1_700_000_000),
+            wait_seconds: 15,
+        }
+    }
+
+    fn input() -> (ReportInput, HandOver) {
+        let hand_over = HandOver {
+            task_token: TASK_TOKEN.into(),
+            stack: Some(stack()),
+        };
+        let input = ReportInput {
+            job_id: JOB_ID.into(),
+            execution_arn: Some(EXECUTION.into()),
+            outcome: Outcome::HandOver(hand_over.clone()),
+        };
+        (input, hand_over)
+    }
+
+    #[tokio::test]
+    async fn the_job_is_closed_in_progress_with_the_task_token_and_no_variables() {
+        let rule = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
+            .match_requests(|req| {
+                let token = ContinuationToken::decode(req.continuation_token().unwrap_or(""));
+                req.job_id() == Some(JOB_ID)
+                    && token.task_token == TASK_TOKEN
+                    && token.execution_arn.as_deref() == Some(EXECUTION)
+                    && req.output_variables().is_none()
+                    && req.execution_details().and_then(|d| d.summary())
+                        == Some("Stack my-stack: CREATE_IN_PROGRESS; still deploying (continues as a new job)")
+            })
+            .then_output(|| PutJobSuccessResultOutput::builder().build());
+        let (input, hand_over_input) = input();
+        let output = hand_over(&client(&[&rule]), &input, &hand_over_input)
+            .await
+            .unwrap();
+        assert_eq!(output.reported, HANDED_OVER);
+        assert!(output.output_variables.is_empty());
+        assert_eq!(rule.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_closed_or_unknown_job_is_abandoned() {
+        for code in ["InvalidJobStateException", "JobNotFoundException"] {
+            let rule = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
+                .then_http_response(move || error_response(400, code, "job is closed"));
+            let (input, hand_over_input) = input();
+            let err = hand_over(&client(&[&rule]), &input, &hand_over_input)
+                .await
+                .unwrap_err();
+            assert_eq!(err.name(), "JobAbandoned", "{code}");
+            assert!(err.message().contains(JOB_ID), "{err}");
+            assert!(err.message().contains(code), "{err}");
+        }
+    }
+
+    #[tokio::test]
+    async fn throttling_is_transient_so_the_state_retries() {
+        let rule = mock!(aws_sdk_codepipeline::Client::put_job_success_result).then_error(|| {
+            PutJobSuccessResultError::generic(
+                ErrorMetadata::builder()
+                    .code("ThrottlingException")
+                    .message("Rate exceeded")
+                    .build(),
+            )
+        });
+        let (input, hand_over_input) = input();
+        let err = hand_over(&client(&[&rule]), &input, &hand_over_input)
+            .await
+            .unwrap_err();
+        assert_eq!(err.name(), "Transient");
+    }
+
+    #[test]
+    fn the_summary_without_a_stack_still_says_in_progress() {
+        assert_eq!(
+            in_progress_summary(None),
+            "Still deploying (continues as a new job)"
+        );
+    }
+}

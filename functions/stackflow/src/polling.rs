@@ -1,0 +1,105 @@
+//! When to look at the stack again, and when to hand the job over. DeployStack and CheckStack
+//! ask [`next_wait`] whenever the stack needs waiting for; the cost model (`crate::cost`) runs
+//! the same function, so the documented costs are the ones this code produces.
+//!
+//! The wait starts at `pollSeconds` and grows to a tenth of the time the operation has run (a
+//! deployment is never noticed more than about 10% late), up to [`MAX_POLL_SECONDS`]. It never
+//! runs past the current job's hand-over time: once that has come, the step answers
+//! [`Next::HandOver`] instead, and the state machine replies "in progress" to the job before the
+//! next wait.
+
+use crate::contract::{Next, ReplyTo};
+
+/// The longest wait between two checks (unless `pollSeconds` is longer).
+pub const MAX_POLL_SECONDS: u32 = 60;
+/// The wait is the operation's age divided by this (at least `pollSeconds`).
+pub const GROWTH_DIVISOR: i64 = 10;
+
+/// Seconds between checks `elapsed` seconds into an operation.
+pub fn poll_interval(poll_seconds: u32, elapsed: i64) -> u32 {
+    let poll_seconds = poll_seconds.max(1);
+    let cap = poll_seconds.max(MAX_POLL_SECONDS);
+    let grown = u32::try_from(elapsed.max(0) / GROWTH_DIVISOR).unwrap_or(u32::MAX);
+    grown.clamp(poll_seconds, cap)
+}
+
+/// What a step answers while the stack still needs waiting for: `Wait` for `waitSeconds`, or
+/// `HandOver` once the current job's hand-over time has come (then the wait that follows the
+/// hand-over is the plain interval: the next job's hand-over time is minutes away).
+pub fn next_wait(
+    poll_seconds: u32,
+    started_at: i64,
+    reply_to: Option<&ReplyTo>,
+    now: i64,
+) -> (Next, u32) {
+    let interval = poll_interval(poll_seconds, now - started_at);
+    match reply_to {
+        Some(reply_to) if now >= reply_to.hand_over_at => (Next::HandOver, interval),
+        Some(reply_to) => {
+            let until_hand_over = u32::try_from(reply_to.hand_over_at - now).unwrap_or(u32::MAX);
+            (Next::Wait, interval.min(until_hand_over).max(1))
+        }
+        None => (Next::Wait, interval),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply_to(hand_over_at: i64) -> ReplyTo {
+        ReplyTo {
+            job_id: "job".into(),
+            hand_over_at,
+        }
+    }
+
+    #[test]
+    fn the_wait_starts_at_poll_seconds_and_grows_with_the_operations_age() {
+        assert_eq!(poll_interval(15, 0), 15);
+        assert_eq!(poll_interval(15, 149), 15);
+        assert_eq!(poll_interval(15, 200), 20);
+        assert_eq!(poll_interval(15, 599), 59);
+        assert_eq!(poll_interval(15, 600), 60);
+        assert_eq!(poll_interval(15, 7_200), 60);
+    }
+
+    #[test]
+    fn a_poll_longer_than_the_cap_is_kept_and_zero_is_one() {
+        assert_eq!(poll_interval(120, 0), 120);
+        assert_eq!(poll_interval(120, 86_400), 120);
+        assert_eq!(poll_interval(0, 0), 1);
+        // A clock that went backwards is no age at all.
+        assert_eq!(poll_interval(5, -100), 5);
+    }
+
+    #[test]
+    fn without_a_job_to_answer_the_step_just_waits() {
+        assert_eq!(next_wait(15, 1_000, None, 1_000), (Next::Wait, 15));
+        assert_eq!(next_wait(15, 1_000, None, 2_000), (Next::Wait, 60));
+    }
+
+    #[test]
+    fn the_wait_never_passes_the_hand_over_time() {
+        assert_eq!(
+            next_wait(15, 1_000, Some(&reply_to(1_010)), 1_000),
+            (Next::Wait, 10)
+        );
+        assert_eq!(
+            next_wait(15, 1_000, Some(&reply_to(5_000)), 1_000),
+            (Next::Wait, 15)
+        );
+    }
+
+    #[test]
+    fn at_the_hand_over_time_the_job_is_handed_over_and_the_wait_is_the_interval() {
+        assert_eq!(
+            next_wait(15, 1_000, Some(&reply_to(1_900)), 1_900),
+            (Next::HandOver, 60)
+        );
+        assert_eq!(
+            next_wait(1, 1_000, Some(&reply_to(1_001)), 1_005),
+            (Next::HandOver, 1)
+        );
+    }
+}
