@@ -12,45 +12,59 @@ now() { date +%s.%N; }
 
 # Run a step and append "name<TAB>seconds" to $phases.
 timed() {
+  echo "== $1" >&2
+  timed_quietly "$@"
+}
+
+# Run "name function" pairs at the same time, each timed into $phases, its output in
+# $out/logs/<function>.log; fail with the failed steps' logs.
+together() {
+  local pids=() names=() logs=() i failed=0
+  mkdir -p "$out/logs"
+  while [ $# -gt 0 ]; do
+    names+=("$1")
+    logs+=("$out/logs/$2.log")
+    echo "== $1 (log: $out/logs/$2.log)" >&2
+    timed_quietly "$1" "$2" >"$out/logs/$2.log" 2>&1 &
+    pids+=($!)
+    shift 2
+  done
+  for i in "${!pids[@]}"; do
+    if ! wait "${pids[$i]}"; then
+      echo "== ${names[$i]} failed:" >&2
+      tail -n 40 "${logs[$i]}" >&2
+      failed=1
+    fi
+  done
+  return "$failed"
+}
+
+timed_quietly() {
   local name="$1" start
   shift
-  echo "== $name" >&2
   start="$(now)"
   "$@"
   echo -e "$name\t$(awk -v a="$start" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')" >> "$phases"
 }
 
-# What the local environment runs and the benchmark measures: the release profile of the root
-# Cargo.toml (fat LTO, one codegen unit, stripped).
+# What the benchmark measures: the functions alone (their own features, as the arm64 zips), with
+# the release profile of the root Cargo.toml (fat LTO, one codegen unit, stripped, opt-level s).
 native_release_build() {
-  cargo build --release --locked "${FUNCTION_PACKAGES[@]}" -p stackflow-local -p stackflow-bench
+  cargo build --release --locked "${FUNCTION_PACKAGES[@]}"
+}
+
+# The benchmark and the local environment it measures with: tools, built as `cargo run` builds
+# them (dev profile); they are not what is measured.
+tools_build() {
+  cargo build --locked -p stackflow-local -p stackflow-bench
 }
 
 # The arm64 deployment zips, target/lambda/<function>/bootstrap.zip, built by cargo lambda as
-# the SAM template's BuildMethod (rust-cargolambda) builds them. The tools (cargo-lambda and zig,
-# pinned, and the aarch64 Rust target) come from infra/checks/install-tools when it is there;
-# otherwise from bench_tools below.
+# the SAM template's BuildMethod (rust-cargolambda) builds them, with the tools (cargo-lambda and
+# zig, pinned, and the aarch64 Rust target) that infra/checks/install-tools installs.
 arm64_zips() {
-  local bin
-  if [ -x infra/checks/install-tools ]; then
-    bin="$(infra/checks/install-tools)"
-  else
-    bin="$(bench_tools)"
-  fi
-  PATH="$bin:$PATH" cargo lambda build --release --arm64 --locked --output-format zip \
-    "${FUNCTION_PACKAGES[@]}"
-}
-
-# Fallback for arm64_zips: cargo-lambda (it brings zig) from PyPI, pinned, in .stackflow/bench-tools.
-bench_tools() {
-  local venv="$PWD/.stackflow/bench-tools"
-  if [ ! -x "$venv/bin/cargo-lambda" ]; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check cargo-lambda==1.9.2 ziglang==0.17.1 >&2
-  fi
-  rustup target list --installed | grep -qx aarch64-unknown-linux-gnu \
-    || rustup target add aarch64-unknown-linux-gnu >&2
-  echo "$venv/bin"
+  PATH="$(infra/checks/install-tools):$PATH" cargo lambda build --release --arm64 --locked \
+    --output-format zip "${FUNCTION_PACKAGES[@]}"
 }
 
 # The Python comparison's runtime: awslambdaric and boto3, pinned (bench/python/requirements.txt).
@@ -68,6 +82,6 @@ python_venv() {
 # the environment once, so that the measured start-up does not include the install.
 moto_venv() {
   local home="$PWD/target/bench/home"
-  STACKFLOW_HOME="$home" STACKFLOW_FUNCTIONS_DIR="$PWD/target/release" target/release/stackflow-local up >&2
-  STACKFLOW_HOME="$home" target/release/stackflow-local down >&2
+  STACKFLOW_HOME="$home" STACKFLOW_FUNCTIONS_DIR="$PWD/target/release" target/debug/stackflow-local up >&2
+  STACKFLOW_HOME="$home" target/debug/stackflow-local down >&2
 }

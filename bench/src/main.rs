@@ -28,9 +28,12 @@ use crate::report::{FunctionResult, Phase, Results};
 #[derive(Parser)]
 #[command(name = "stackflow-bench")]
 struct Args {
-    /// Where the release executables are: the functions and stackflow-local.
+    /// Where the functions' release executables are.
     #[arg(long)]
     release_dir: PathBuf,
+    /// The stackflow-local executable that runs the example deployment.
+    #[arg(long)]
+    cli: PathBuf,
     /// Where `cargo lambda build --output-format zip` put the zips (<binary>/bootstrap.zip).
     #[arg(long)]
     zips_dir: PathBuf,
@@ -82,6 +85,7 @@ async fn bench(args: &Args) -> Result<(Results, bool), String> {
     // The service runs each executable from its own folder: paths must not be relative.
     let args = &Args {
         release_dir: absolute(&args.release_dir)?,
+        cli: absolute(&args.cli)?,
         zips_dir: absolute(&args.zips_dir)?,
         python: absolute(&args.python)?,
         home: absolute(&args.home)?,
@@ -117,9 +121,8 @@ async fn bench(args: &Args) -> Result<(Results, bool), String> {
     } else {
         eprintln!("== the example deployment: create, then repeat");
         let (artifact, user_parameters) = deployment::example(&root)?;
-        let cli = args.release_dir.join("stackflow-local");
         deployment::measure(&deployment::Plan {
-            cli: &cli,
+            cli: &args.cli,
             functions_dir: &args.release_dir,
             home: &args.home,
             artifact: &artifact,

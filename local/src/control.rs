@@ -52,8 +52,9 @@ pub fn running(home: &Home) -> Result<Option<EnvironmentState>> {
 }
 
 /// Start the environment unless it runs with these options; return it once it is ready. An
-/// environment up with other options is restarted with these (moto's stacks go with it),
-/// so a run always gets the knobs it asked for.
+/// environment up with other options has its services restarted with these (moto and its
+/// stacks stay), so a run always gets the knobs it asked for. A moto left running by an earlier
+/// start (a restart, a crashed environment) is adopted with its stacks.
 pub async fn up(home: &Home, options: &UpOptions) -> Result<EnvironmentState> {
     if let Some(state) = running(home)? {
         let current = UpOptions::of(&state);
@@ -61,11 +62,11 @@ pub async fn up(home: &Home, options: &UpOptions) -> Result<EnvironmentState> {
             return Ok(state);
         }
         eprintln!(
-            "stackflow-local: the environment is up with {}; restarting it with {} (its stacks go with it)",
+            "stackflow-local: the environment is up with {}; restarting its services with {} (moto and its stacks stay)",
             describe(&current),
             describe(options)
         );
-        down(home).await?;
+        stop_services(home).await?;
     }
     std::fs::create_dir_all(home.logs()).map_err(LocalError::io(format!(
         "creating {}",
@@ -96,7 +97,8 @@ pub async fn up(home: &Home, options: &UpOptions) -> Result<EnvironmentState> {
         .stdin(Stdio::null())
         .stdout(log)
         .stderr(log_err);
-    // Its own process group: it outlives this command, and `down` stops moto with it.
+    // Its own process group: it outlives this command, and stopping it stops the function
+    // processes with it (moto has a group of its own).
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command
         .spawn()
@@ -133,8 +135,27 @@ fn describe(options: &UpOptions) -> String {
     )
 }
 
-/// Stop the environment (and moto with it). Stopping one that is not running is fine.
+/// Stop the environment, moto and its stacks with it. Stopping one that is not running is fine.
 pub async fn down(home: &Home) -> Result<bool> {
+    let services = stop_services(home).await?;
+    let moto = moto::stop(&home.moto_file()).await;
+    Ok(services || moto)
+}
+
+/// Restart the environment's own services (the Lambda service with fresh function processes,
+/// the CodePipeline job service, the proxies) with the knobs they run with, keeping moto and so
+/// the stacks. An environment that is down is started.
+pub async fn restart(home: &Home) -> Result<EnvironmentState> {
+    let options = match running(home)? {
+        Some(state) => UpOptions::of(&state),
+        None => UpOptions::default(),
+    };
+    stop_services(home).await?;
+    up(home, &options).await
+}
+
+/// Stop the environment's services; moto keeps running (see `moto`).
+async fn stop_services(home: &Home) -> Result<bool> {
     let Some(state) = running(home)? else {
         return Ok(false);
     };
@@ -150,7 +171,7 @@ pub async fn down(home: &Home) -> Result<bool> {
     Ok(true)
 }
 
-fn signal_group(pid: u32, signal: &str) {
+pub(crate) fn signal_group(pid: u32, signal: &str) {
     let _ = std::process::Command::new("kill")
         .arg(format!("-{signal}"))
         .arg("--")

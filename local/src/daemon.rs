@@ -1,11 +1,13 @@
 //! `stackflow-local serve`: the environment itself. It runs in the background (started by `up`)
-//! and holds moto, the local Lambda service and the local CodePipeline job service.
+//! and holds the local Lambda service and the local CodePipeline job service; it starts moto,
+//! or adopts the one an earlier start left running (moto outlives it, see `moto`).
 
 use std::collections::BTreeMap;
 use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
 use crate::error::{LocalError, Result};
+use crate::fault_proxy::{self, Service};
 use crate::functions::{self, FUNCTIONS};
 use crate::home::Home;
 use crate::state::{self, EnvironmentState};
@@ -28,11 +30,18 @@ pub fn hand_over_seconds(job_reply_timeout: Duration) -> u32 {
 }
 
 /// Where the functions reach each service.
-struct Endpoints<'a> {
+struct Endpoints {
     moto_port: u16,
     jobs_port: u16,
-    /// The hold proxy's URL, when stack operations are held in progress.
-    cloudformation: Option<&'a str>,
+    /// The fault proxy's listeners for S3, CloudFormation and CodePipeline (test tooling that
+    /// forwards unchanged until a fault is set); `None`: the services themselves.
+    proxy: Option<ProxyUrls>,
+}
+
+struct ProxyUrls {
+    s3: String,
+    cloudformation: String,
+    codepipeline: String,
 }
 
 fn free_port() -> Result<u16> {
@@ -49,7 +58,7 @@ fn free_port() -> Result<u16> {
 /// services, plus its own.
 fn function_env(
     def: &functions::FunctionDef,
-    endpoints: &Endpoints<'_>,
+    endpoints: &Endpoints,
     state_machine_arn: &str,
     options: &ServeOptions,
 ) -> BTreeMap<String, String> {
@@ -60,12 +69,19 @@ fn function_env(
     let (moto_port, jobs_port) = (endpoints.moto_port, endpoints.jobs_port);
     let log_level = options.log_level.as_str();
     set("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{moto_port}"));
-    set(
-        "AWS_ENDPOINT_URL_CODEPIPELINE",
-        format!("http://127.0.0.1:{jobs_port}"),
-    );
-    if let Some(url) = endpoints.cloudformation {
-        set("AWS_ENDPOINT_URL_CLOUDFORMATION", url.to_string());
+    match &endpoints.proxy {
+        Some(proxy) => {
+            set("AWS_ENDPOINT_URL_S3", proxy.s3.clone());
+            set(
+                "AWS_ENDPOINT_URL_CLOUDFORMATION",
+                proxy.cloudformation.clone(),
+            );
+            set("AWS_ENDPOINT_URL_CODEPIPELINE", proxy.codepipeline.clone());
+        }
+        None => set(
+            "AWS_ENDPOINT_URL_CODEPIPELINE",
+            format!("http://127.0.0.1:{jobs_port}"),
+        ),
     }
     set("AWS_ACCESS_KEY_ID", "stackflow-local".into());
     set("AWS_SECRET_ACCESS_KEY", "stackflow-local".into());
@@ -105,7 +121,13 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         )));
     }
 
-    let moto_port = free_port()?;
+    // A moto an earlier start left running (a restart) holds the stacks: adopt it.
+    let http = reqwest::Client::new();
+    let adopted = moto::adoptable(&http, &home.moto_file()).await;
+    let moto_port = match adopted {
+        Some(record) => record.port,
+        None => free_port()?,
+    };
     let jobs_port = free_port()?;
     let state_machine_arn = format!(
         "arn:aws:states:{}:{}:stateMachine:{}",
@@ -114,23 +136,22 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         state::STATE_MACHINE_NAME
     );
 
-    // Test tooling: the functions reach CloudFormation through the hold proxy.
-    let hold_proxy = if options.hold_in_progress.is_zero() {
-        None
-    } else {
-        Some(
-            crate::hold_proxy::start(
-                format!("http://127.0.0.1:{moto_port}"),
-                options.hold_in_progress,
-            )
-            .await?,
-        )
-    };
-    let cloudformation = hold_proxy.as_ref().map(crate::hold_proxy::HoldProxy::url);
+    // Test tooling: the functions reach S3, CloudFormation and CodePipeline through the fault
+    // proxy, which forwards unchanged until a fault is set (or stacks are held in progress).
+    let proxy = fault_proxy::start(fault_proxy::ProxyConfig {
+        moto_url: format!("http://127.0.0.1:{moto_port}"),
+        jobs_url: format!("http://127.0.0.1:{jobs_port}"),
+        hold: options.hold_in_progress,
+    })
+    .await?;
     let endpoints = Endpoints {
         moto_port,
         jobs_port,
-        cloudformation: cloudformation.as_deref(),
+        proxy: Some(ProxyUrls {
+            s3: proxy.url(Service::S3),
+            cloudformation: proxy.url(Service::CloudFormation),
+            codepipeline: proxy.url(Service::CodePipeline),
+        }),
     };
     let specs = FUNCTIONS
         .iter()
@@ -143,8 +164,10 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
             log_path: home.logs().join(format!("{}.log", def.function_name)),
         })
         .collect();
+    // An adopted moto calls Lambda on the port it was started with.
+    let lambda_listen = adopted.map_or(0, |record| record.lambda_port);
     let lambda = lambda_service::start(lambda_service::LambdaServiceConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        listen: SocketAddr::from(([127, 0, 0, 1], lambda_listen)),
         region: state::REGION.to_string(),
         account_id: state::ACCOUNT_ID.to_string(),
         functions: specs,
@@ -155,13 +178,34 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
     let lambda_port = lambda.local_addr().port();
 
     let moto_addr = SocketAddr::from(([127, 0, 0, 1], moto_port));
-    let mut moto_child = moto::spawn(
-        &moto_server,
-        moto_addr,
-        lambda_port,
-        &home.logs().join("moto.log"),
-    )?;
-    let http = reqwest::Client::new();
+    let moto_pid = match adopted {
+        Some(record) => {
+            tracing::info!(
+                pid = record.pid,
+                port = moto_port,
+                "adopting the running moto: its stacks stay"
+            );
+            record.pid
+        }
+        None => {
+            let child = moto::spawn(
+                &moto_server,
+                moto_addr,
+                lambda_port,
+                &home.logs().join("moto.log"),
+            )?;
+            let pid = child.id().ok_or_else(|| {
+                LocalError::Environment("moto exited as soon as it started; see its log".into())
+            })?;
+            let record = moto::MotoRecord {
+                pid,
+                port: moto_port,
+                lambda_port,
+            };
+            record.write(&home.moto_file())?;
+            pid
+        }
+    };
     moto::configure(&http, moto_addr).await?;
 
     let moto_url = format!("http://{moto_addr}");
@@ -181,17 +225,20 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         tracing::warn!(error = %crate::provision::aws_text(&err), "CloudFormation did not answer the warm-up call");
     }
 
-    let jobs = job_service::start(job_service::JobServiceConfig {
-        listen: SocketAddr::from(([127, 0, 0, 1], jobs_port)),
-        region: state::REGION.to_string(),
-        account_id: state::ACCOUNT_ID.to_string(),
-        artifact_bucket: state::ARTIFACT_BUCKET.to_string(),
-        s3,
-        lambda_url: format!("http://127.0.0.1:{lambda_port}"),
-        entry_function: functions::ENTRY_FUNCTION.to_string(),
-        reply_timeout: options.job_reply_timeout,
-        state_file: Some(home.jobs_file()),
-    })
+    let jobs = job_service::start_with_routes(
+        job_service::JobServiceConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], jobs_port)),
+            region: state::REGION.to_string(),
+            account_id: state::ACCOUNT_ID.to_string(),
+            artifact_bucket: state::ARTIFACT_BUCKET.to_string(),
+            s3,
+            lambda_url: format!("http://127.0.0.1:{lambda_port}"),
+            entry_function: functions::ENTRY_FUNCTION.to_string(),
+            reply_timeout: options.job_reply_timeout,
+            state_file: Some(home.jobs_file()),
+        },
+        fault_proxy::control_routes(proxy.faults()),
+    )
     .await
     .map_err(|err| {
         LocalError::Environment(format!(
@@ -219,13 +266,10 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         "stackflow local environment ready"
     );
 
-    let outcome = wait_for_stop(&mut moto_child).await;
+    let outcome = wait_for_stop(moto_pid).await;
     jobs.shutdown().await;
     lambda.shutdown().await;
-    if let Some(proxy) = hold_proxy {
-        proxy.shutdown().await;
-    }
-    let _ = moto_child.kill().await;
+    proxy.shutdown().await;
     if let Ok(Some(current)) = EnvironmentState::read(&home.state_file()) {
         if current.pid == std::process::id() {
             let _ = std::fs::remove_file(home.state_file());
@@ -234,7 +278,8 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
     outcome
 }
 
-async fn wait_for_stop(moto_child: &mut tokio::process::Child) -> Result<()> {
+/// Until SIGTERM or SIGINT (moto keeps running: `down` stops it), or until moto is gone.
+async fn wait_for_stop(moto_pid: u32) -> Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term =
         signal(SignalKind::terminate()).map_err(LocalError::io("listening for SIGTERM"))?;
@@ -243,9 +288,9 @@ async fn wait_for_stop(moto_child: &mut tokio::process::Child) -> Result<()> {
     tokio::select! {
         _ = term.recv() => Ok(()),
         _ = int.recv() => Ok(()),
-        status = moto_child.wait() => Err(LocalError::Environment(format!(
-            "moto exited unexpectedly ({}); see its log", status.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string())
-        ))),
+        () = moto::exited(moto_pid) => Err(LocalError::Environment(
+            "moto exited unexpectedly; see its log".into()
+        )),
     }
 }
 
@@ -263,7 +308,7 @@ mod tests {
     }
 
     #[test]
-    fn the_functions_get_the_hold_proxy_and_the_entry_its_hand_over_time() {
+    fn the_functions_get_the_fault_proxy_and_the_entry_its_hand_over_time() {
         let options = ServeOptions {
             job_reply_timeout: Duration::from_secs(3),
             hold_in_progress: Duration::from_secs(12),
@@ -272,7 +317,11 @@ mod tests {
         let endpoints = Endpoints {
             moto_port: 1,
             jobs_port: 2,
-            cloudformation: Some("http://127.0.0.1:3"),
+            proxy: Some(ProxyUrls {
+                s3: "http://127.0.0.1:4".into(),
+                cloudformation: "http://127.0.0.1:3".into(),
+                codepipeline: "http://127.0.0.1:5".into(),
+            }),
         };
         let entry = FUNCTIONS
             .iter()
@@ -289,20 +338,38 @@ mod tests {
             Some("http://127.0.0.1:3")
         );
         assert_eq!(
+            env.get("AWS_ENDPOINT_URL_S3").map(String::as_str),
+            Some("http://127.0.0.1:4")
+        );
+        assert_eq!(
+            env.get("AWS_ENDPOINT_URL_CODEPIPELINE").map(String::as_str),
+            Some("http://127.0.0.1:5")
+        );
+        // Everything else (Step Functions) is moto itself.
+        assert_eq!(
+            env.get("AWS_ENDPOINT_URL").map(String::as_str),
+            Some("http://127.0.0.1:1")
+        );
+        assert_eq!(
             env.get("STATE_MACHINE_ARN").map(String::as_str),
             Some("arn:sm")
         );
 
-        let off = Endpoints {
-            cloudformation: None,
+        let direct = Endpoints {
+            proxy: None,
             ..endpoints
         };
         for def in FUNCTIONS {
-            let env = function_env(def, &off, "arn:sm", &options);
+            let env = function_env(def, &direct, "arn:sm", &options);
             assert!(
-                !env.contains_key("AWS_ENDPOINT_URL_CLOUDFORMATION"),
+                !env.contains_key("AWS_ENDPOINT_URL_CLOUDFORMATION")
+                    && !env.contains_key("AWS_ENDPOINT_URL_S3"),
                 "{}",
                 def.binary
+            );
+            assert_eq!(
+                env.get("AWS_ENDPOINT_URL_CODEPIPELINE").map(String::as_str),
+                Some("http://127.0.0.1:2")
             );
         }
     }

@@ -37,6 +37,10 @@ impl Home {
     pub fn state_file(&self) -> PathBuf {
         self.root.join("environment.json")
     }
+    /// The moto process the environment uses (it outlives a restart of the other services).
+    pub fn moto_file(&self) -> PathBuf {
+        self.root.join("moto.json")
+    }
     pub fn logs(&self) -> PathBuf {
         self.root.join("logs")
     }

@@ -8,14 +8,16 @@ use clap::{Parser, Subcommand};
 use stackflow_local::control::{self, UpOptions};
 use stackflow_local::daemon::{self, ServeOptions};
 use stackflow_local::error::LocalError;
+use stackflow_local::fault_proxy::{FaultClient, FaultRule};
 use stackflow_local::home::Home;
-use stackflow_local::{artifact, run};
+use stackflow_local::lambda_service::{FaultKind, FaultSpec};
+use stackflow_local::{artifact, function_faults, run};
 
 /// Run stackflow locally: moto serves S3, CloudFormation and Step Functions (running the real
 /// statemachine file), a local Lambda service runs the real function executables, and a local
 /// CodePipeline job service plays the pipeline. Everything listens on 127.0.0.1 only; state is kept
 /// in $STACKFLOW_HOME (default: .stackflow/ in the project), so consecutive runs see the same
-/// stacks while the environment is up.
+/// stacks until `down` (a `restart` of the services keeps them).
 ///
 /// Exit status: 0 the job succeeded (or the command worked), 1 the job failed, 2 a usage or
 /// environment error.
@@ -51,13 +53,18 @@ impl Knobs {
 #[derive(Subcommand)]
 enum Command {
     /// Start the local environment in the background (installs moto on first use). An
-    /// environment already up with other knobs is restarted with these.
+    /// environment already up with other knobs has its services restarted with these; moto
+    /// and its stacks stay.
     Up {
         #[command(flatten)]
         knobs: Knobs,
     },
-    /// Stop the local environment. Its stacks go with it.
+    /// Stop the local environment, moto with it: its stacks go.
     Down,
+    /// Restart the environment's own services (the Lambda service with fresh function
+    /// processes, the CodePipeline job service) with their knobs; moto keeps running, so the
+    /// stacks stay. Starts the environment if it is down.
+    Restart,
     /// Say whether the environment is up, where, and what stacks it holds.
     Status,
     /// Create a pipeline job, follow the execution's states live, then print the job result.
@@ -80,12 +87,97 @@ enum Command {
         #[command(flatten)]
         knobs: Knobs,
     },
+    /// Test tooling: make chosen invocations of a function crash or time out in the running
+    /// environment, to see what the deployment makes of it. Off until armed; `up` starts with
+    /// none. The fault strikes as the function answers, after its work is done.
+    #[command(subcommand)]
+    FunctionFault(FaultAction),
+    /// Test tooling: make the AWS APIs the functions call (S3, CloudFormation, CodePipeline)
+    /// fail or stall for chosen requests in the running environment, through its fault proxy
+    /// (`POST /stackflow/aws-faults` on the job service). Off until set; `up` starts with none.
+    #[command(subcommand)]
+    AwsFault(AwsFaultAction),
     /// Run the environment in the foreground (what `up` starts in the background).
     #[command(hide = true)]
     Serve {
         #[command(flatten)]
         knobs: Knobs,
     },
+}
+
+/// What `aws-fault` does. Each prints JSON.
+#[derive(Subcommand)]
+enum AwsFaultAction {
+    /// Set a fault, e.g. `{"service":"cloudformation","operation":"DescribeStacks",
+    /// "matching":"my-stack","status":400,"code":"Throttling","message":"Rate exceeded",
+    /// "times":5}`. Keys: service (s3, cloudformation, codepipeline); operation; matching (a
+    /// text of the request: stack name, artifact name, job id); status (400-599) with code and
+    /// message, and/or delaySeconds; times (first N matches) or forSeconds (from the first
+    /// match), else until removed. Prints the fault with its id.
+    Set {
+        #[arg(value_name = "JSON")]
+        rule: String,
+    },
+    /// Print every fault with its counts (matched, struck).
+    List,
+    /// Remove one fault; prints its last counts.
+    Remove { id: String },
+    /// Remove every fault.
+    Clear,
+}
+
+/// What `function-fault` does.
+#[derive(Subcommand)]
+enum FaultAction {
+    /// Kill the function's process with SIGKILL as it answers: Lambda's `Runtime.ExitError`.
+    Crash {
+        #[command(flatten)]
+        target: FaultTarget,
+    },
+    /// Hold the function's answer past its timeout: Lambda's `Sandbox.Timedout`.
+    Timeout {
+        #[command(flatten)]
+        target: FaultTarget,
+        /// The invocation's timeout instead of the function's own.
+        #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+        timeout_seconds: Option<u64>,
+    },
+    /// Print the armed faults as JSON.
+    List,
+    /// Disarm every fault.
+    Clear,
+}
+
+#[derive(clap::Args)]
+struct FaultTarget {
+    /// The function: its name (stackflow-deploy-stack) or crate name (deploy-stack).
+    function: String,
+    /// How many matching invocations get the fault.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    times: u32,
+    /// Only invocations whose event contains this text (e.g. the stack name).
+    #[arg(long, value_name = "TEXT")]
+    matching: Option<String>,
+}
+
+impl FaultAction {
+    fn spec(self) -> Option<FaultSpec> {
+        let (target, fault, timeout_seconds) = match self {
+            FaultAction::Crash { target } => (target, FaultKind::Crash, None),
+            FaultAction::Timeout {
+                target,
+                timeout_seconds,
+            } => (target, FaultKind::Timeout, timeout_seconds),
+            FaultAction::List | FaultAction::Clear => return None,
+        };
+        Some(FaultSpec {
+            function: function_faults::function_name(&target.function),
+            fault,
+            times: target.times,
+            matching: target.matching,
+            timeout_seconds,
+        })
+    }
 }
 
 #[tokio::main]
@@ -120,6 +212,14 @@ async fn execute(command: Command, home: &Home) -> Result<ExitCode, LocalError> 
             } else {
                 println!("stackflow local environment was not running");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restart => {
+            let state = control::restart(home).await?;
+            println!(
+                "stackflow local environment restarted: moto http://127.0.0.1:{} (kept), Lambda http://127.0.0.1:{}, CodePipeline http://127.0.0.1:{}",
+                state.moto_port, state.lambda_port, state.jobs_port
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Status => {
@@ -162,13 +262,60 @@ async fn execute(command: Command, home: &Home) -> Result<ExitCode, LocalError> 
                 ExitCode::from(1)
             })
         }
+        Command::FunctionFault(action) => {
+            let Some(env) = control::running(home)? else {
+                return Err(LocalError::Usage(
+                    "the environment is not running; `stackflow-local up` starts it".into(),
+                ));
+            };
+            let armed = match action {
+                FaultAction::Clear => {
+                    function_faults::clear(&env).await?;
+                    Vec::new()
+                }
+                FaultAction::List => function_faults::armed(&env).await?,
+                action => match action.spec() {
+                    Some(spec) => function_faults::arm(&env, &spec).await?,
+                    None => function_faults::armed(&env).await?,
+                },
+            };
+            let text = serde_json::to_string_pretty(&armed)
+                .map_err(|err| LocalError::Environment(format!("writing the faults: {err}")))?;
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::AwsFault(action) => {
+            let Some(env) = control::running(home)? else {
+                return Err(LocalError::Usage(
+                    "the environment is not running; `stackflow-local up` starts it".into(),
+                ));
+            };
+            let faults = FaultClient::new(env.jobs_url());
+            let text = match action {
+                AwsFaultAction::Set { rule } => {
+                    let rule: FaultRule = serde_json::from_str(&rule).map_err(|err| {
+                        LocalError::Usage(format!("the fault is not a fault rule: {err}"))
+                    })?;
+                    pretty(&faults.add(&rule).await?)?
+                }
+                AwsFaultAction::List => pretty(&faults.list().await?)?,
+                AwsFaultAction::Remove { id } => pretty(&faults.remove(&id).await?)?,
+                AwsFaultAction::Clear => {
+                    faults.clear().await?;
+                    "[]".to_string()
+                }
+            };
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { knobs } => {
-            tracing_subscriber::fmt()
-                .with_ansi(false)
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                )
+            use tracing_subscriber::layer::SubscriberExt;
+            use tracing_subscriber::util::SubscriberInitExt;
+            tracing_subscriber::registry()
+                .with(tracing_subscriber::fmt::layer().with_ansi(false))
+                .with(stackflow::telemetry::requested_filter(
+                    &std::env::var("RUST_LOG").unwrap_or_default(),
+                ))
                 .init();
             daemon::serve(
                 home,
@@ -183,4 +330,9 @@ async fn execute(command: Command, home: &Home) -> Result<ExitCode, LocalError> 
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn pretty(value: &impl serde::Serialize) -> Result<String, LocalError> {
+    serde_json::to_string_pretty(value)
+        .map_err(|err| LocalError::Environment(format!("writing JSON: {err}")))
 }

@@ -1,14 +1,21 @@
-//! moto, from PyPI, in the project's own virtualenv: installed on first use, started as a child
-//! of the environment, with its Step Functions engine switched on to run our statemachine file.
+//! moto, from PyPI, in the project's own virtualenv: installed on first use, started by the
+//! environment, with its Step Functions engine switched on to run our statemachine file.
+//!
+//! moto keeps its state (stacks, buckets, executions) in memory only, so it runs in a process
+//! group of its own, recorded in `$STACKFLOW_HOME/moto.json`: a restart of the environment's own
+//! services (`restart`, `up` with other knobs, a crashed environment) adopts the running moto
+//! and the stacks stay. `down` stops it.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use tokio::process::{Child, Command};
 
 use crate::error::{LocalError, Result};
+use crate::state::pid_alive;
 
 /// The moto release the environment is tested with.
 pub const MOTO_VERSION: &str = "5.2.5";
@@ -72,8 +79,79 @@ async fn run_step(command: &mut Command, what: &str) -> Result<()> {
     )))
 }
 
-/// Start moto on `addr`. moto's Step Functions engine calls Lambda at `localhost:$MOTO_PORT`,
-/// so MOTO_PORT is our Lambda service's port, not moto's own.
+/// The running moto, as `moto.json` records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MotoRecord {
+    pub pid: u32,
+    pub port: u16,
+    /// The Lambda service's port, fixed in moto's environment (MOTO_PORT) when it started: a
+    /// restarted Lambda service must listen there again.
+    pub lambda_port: u16,
+}
+
+impl MotoRecord {
+    pub fn read(path: &Path) -> Option<MotoRecord> {
+        let bytes = std::fs::read(path).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let text = serde_json::to_vec(self)
+            .map_err(|err| LocalError::Environment(format!("serialising moto's record: {err}")))?;
+        std::fs::write(path, text).map_err(LocalError::io(format!("writing {}", path.display())))
+    }
+}
+
+/// The moto an earlier start of the environment left running, if its process is alive and
+/// answers on its port; a stale one is stopped and its record removed.
+pub async fn adoptable(http: &reqwest::Client, record_file: &Path) -> Option<MotoRecord> {
+    let record = MotoRecord::read(record_file)?;
+    let answers = pid_alive(record.pid)
+        && http
+            .get(format!("http://127.0.0.1:{}/moto-api/config", record.port))
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await
+            .is_ok_and(|response| response.status().is_success());
+    if !answers {
+        // Gone, or alive but not moto any more: make sure nothing of it is left.
+        stop(record_file).await;
+        return None;
+    }
+    Some(record)
+}
+
+/// Stop the recorded moto (and its process group) and forget it. Returns whether one ran.
+pub async fn stop(record_file: &Path) -> bool {
+    let Some(record) = MotoRecord::read(record_file) else {
+        return false;
+    };
+    let was_running = pid_alive(record.pid);
+    if was_running {
+        crate::control::signal_group(record.pid, "TERM");
+        let started = std::time::Instant::now();
+        while pid_alive(record.pid) && started.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if pid_alive(record.pid) {
+            crate::control::signal_group(record.pid, "KILL");
+        }
+    }
+    let _ = std::fs::remove_file(record_file);
+    was_running
+}
+
+/// Resolves when the moto process `pid` (not a child of this process) is gone.
+pub async fn exited(pid: u32) {
+    while pid_alive(pid) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Start moto on `addr`, in a process group of its own so that it outlives the environment's
+/// services (see the module docs). moto's Step Functions engine calls Lambda at
+/// `localhost:$MOTO_PORT`, so MOTO_PORT is our Lambda service's port, not moto's own.
 pub fn spawn(server: &Path, addr: SocketAddr, lambda_port: u16, log: &Path) -> Result<Child> {
     let log_file = std::fs::OpenOptions::new()
         .create(true)
@@ -92,7 +170,7 @@ pub fn spawn(server: &Path, addr: SocketAddr, lambda_port: u16, log: &Path) -> R
         .stdin(Stdio::null())
         .stdout(log_file)
         .stderr(err_file)
-        .kill_on_drop(true)
+        .process_group(0)
         .spawn()
         .map_err(LocalError::io(format!("starting {}", server.display())))
 }

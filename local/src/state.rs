@@ -69,6 +69,7 @@ impl EnvironmentState {
 /// The AWS SDK configuration the CLI and the environment use to reach moto.
 pub async fn moto_sdk_config(moto_url: &str) -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(stackflow::config::https_client())
         .region(aws_config::Region::new(REGION))
         .endpoint_url(moto_url)
         .credentials_provider(aws_sdk_s3::config::Credentials::new(

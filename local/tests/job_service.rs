@@ -118,6 +118,7 @@ struct Env {
 fn s3_client(endpoint: &str) -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::Config::builder()
         .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .http_client(stackflow::config::https_client())
         .region(aws_sdk_s3::config::Region::new(REGION))
         .credentials_provider(aws_sdk_s3::config::Credentials::new(
             "testing", "testing", None, None, "test",
@@ -134,6 +135,7 @@ fn s3_client(endpoint: &str) -> aws_sdk_s3::Client {
 fn codepipeline_client(endpoint: &str) -> aws_sdk_codepipeline::Client {
     let config = aws_sdk_codepipeline::Config::builder()
         .behavior_version(BehaviorVersion::latest())
+        .http_client(stackflow::config::https_client())
         .region(Region::new(REGION))
         .credentials_provider(Credentials::new(
             "AKIDLOCALTESTING1234",

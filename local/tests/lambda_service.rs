@@ -662,3 +662,65 @@ async fn records_name_the_process_and_give_microseconds_for_the_benchmark() {
     assert_eq!(records[1].init_duration_us, None, "the warm one has none");
     h.finish().await;
 }
+
+/// Test tooling: armed faults turn a matching invocation's answer into a crash or a timeout, as
+/// Lambda reports them; other invocations run as usual and a used-up fault is gone.
+#[tokio::test]
+async fn armed_faults_crash_or_time_out_only_matching_invocations() {
+    let h = Harness::start(|dir| vec![spec("echo", "echo.py", Duration::from_secs(10), dir)]).await;
+    let faults = format!("{}/stackflow/faults", h.base);
+    let arm = |body: Value| {
+        let request = h.http.post(&faults).json(&body);
+        async move { request.send().await.unwrap() }
+    };
+    assert_eq!(
+        arm(json!({"function": "nope", "fault": "crash"}))
+            .await
+            .status(),
+        400
+    );
+    assert_eq!(
+        arm(json!({"function": "echo", "fault": "crash", "matching": "job-a"}))
+            .await
+            .status(),
+        200
+    );
+    let (_, warm) = h.invoke("echo", json!({"job": "job-b"})).await;
+
+    let (error, crashed) = h.invoke("echo", json!({"job": "job-a"})).await;
+    assert_eq!(error.as_deref(), Some("Unhandled"));
+    assert_eq!(crashed["errorType"], "Runtime.ExitError");
+    assert_eq!(
+        crashed["errorMessage"],
+        "Runtime exited with error: signal: killed"
+    );
+    let (error, after) = h.invoke("echo", json!({"job": "job-a"})).await;
+    assert_eq!(error, None, "the fault was used up");
+    assert_ne!(after["pid"], warm["pid"], "a fresh process after the crash");
+
+    arm(json!({"function": "echo", "fault": "timeout", "timeoutSeconds": 1})).await;
+    let listed: Vec<Value> = h
+        .http
+        .get(&faults)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    let (error, timed_out) = h.invoke("echo", json!({})).await;
+    assert_eq!(error.as_deref(), Some("Unhandled"));
+    assert_eq!(timed_out["errorType"], "Sandbox.Timedout");
+    assert_eq!(
+        timed_out["errorMessage"],
+        "Task timed out after 1.00 seconds"
+    );
+
+    arm(json!({"function": "echo", "fault": "crash"})).await;
+    let cleared = h.http.delete(&faults).send().await.unwrap();
+    assert_eq!(cleared.status(), 200);
+    let (error, _) = h.invoke("echo", json!({})).await;
+    assert_eq!(error, None, "cleared faults strike no more");
+    h.finish().await;
+}

@@ -140,6 +140,8 @@ pub struct Statement {
     pub condition: Option<Value>,
     /// The template condition the statement exists under (`!If [Condition, statement, NoValue]`).
     pub only_if: Option<String>,
+    /// The keys that grant by exclusion (`NotAction`, `NotResource`, `NotPrincipal`) it has.
+    pub negated: Vec<String>,
 }
 
 /// The statements of a policy document.
@@ -191,6 +193,11 @@ fn statement(value: &Value) -> Statement {
         resources,
         condition: value.get("Condition").cloned(),
         only_if: None,
+        negated: ["NotAction", "NotResource", "NotPrincipal"]
+            .into_iter()
+            .filter(|key| value.get(*key).is_some())
+            .map(str::to_string)
+            .collect(),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Least privilege: one role per function with only what that function calls, and
 //! `Resource: "*"` only where the action takes no resource ARN.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml_ng::Value;
 
@@ -183,123 +183,384 @@ fn each_role_grants_only_the_services_its_function_builds_a_client_for() {
     }
 }
 
-#[test]
-fn the_roles_grant_what_the_issue_lists_and_nothing_more() {
-    let template = Template::load(TEMPLATE);
-    let logs = ["logs:CreateLogStream", "logs:PutLogEvents"];
-    let expected: &[(&str, &[&str])] = &[
-        (
-            "start-deployment",
-            &[
-                "states:StartExecution",
-                "states:DescribeExecution",
-                "states:SendTaskSuccess",
-                "codepipeline:PutJobFailureResult",
-            ],
-        ),
-        ("validate-params", &[]),
-        (
-            "fetch-template",
-            &["s3:GetObject", "kms:Decrypt", "s3:PutObject"],
-        ),
-        (
-            "deploy-stack",
-            &[
-                "cloudformation:CreateStack",
-                "cloudformation:UpdateStack",
-                "cloudformation:DeleteStack",
-                "cloudformation:DescribeStacks",
-                "cloudformation:DescribeStackEvents",
-                "s3:GetObject",
-                "iam:PassRole",
-            ],
-        ),
-        (
-            "check-stack",
-            &[
-                "cloudformation:DescribeStacks",
-                "cloudformation:DescribeStackEvents",
-            ],
-        ),
-        (
-            "report-result",
-            &[
-                "codepipeline:PutJobSuccessResult",
-                "codepipeline:PutJobFailureResult",
-            ],
-        ),
-    ];
-    assert_eq!(expected.len(), template_functions(&template).len());
-    for (binary, granted) in expected {
-        let (_, statements) = function_role(&template, binary);
-        let mut want = set(granted);
-        want.extend(set(&logs));
-        assert_eq!(actions(&statements), want, "{binary}");
-    }
-}
-
 fn sub(text: &str) -> Vec<Expr> {
     vec![Expr::Sub(text.to_string())]
 }
 
-#[test]
-fn the_scoped_actions_name_exactly_their_resources() {
-    let template = Template::load(TEMPLATE);
-    let staged = format!(
+/// Actions a role may be granted, on exactly these resources, under this template condition.
+struct Grant {
+    actions: Vec<String>,
+    resources: Vec<Expr>,
+    only_if: Option<&'static str>,
+}
+
+fn grant(actions: &[&str], resources: Vec<Expr>) -> Grant {
+    Grant {
+        actions: actions.iter().map(|a| a.to_string()).collect(),
+        resources,
+        only_if: None,
+    }
+}
+
+fn role_of(template: &Template, logical_id: &str) -> Option<String> {
+    match template.property(logical_id, &["Role"]).map(expr) {
+        Some(Expr::GetAtt(role, attribute)) if attribute == "Arn" => Some(role),
+        _ => None,
+    }
+}
+
+/// The README's table of what each role may do ("What each function's role may do"), as grants
+/// by role logical id: everything a statement of the template may allow.
+fn allowed_grants(template: &Template) -> BTreeMap<String, Vec<Grant>> {
+    let star = || vec![Expr::Literal("*".into())];
+    let staged = sub(&format!(
         "${{StagingBucket.Arn}}/{}/*",
         stackflow::fetch::STAGING_PREFIX
-    );
-    let stacks = "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*";
+    ));
+    let stacks =
+        || sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*");
+    let by_function: Vec<(&str, Vec<Grant>)> = vec![
+        (
+            "start-deployment",
+            vec![
+                grant(&["states:StartExecution"], vec![Expr::Ref("StateMachine".into())]),
+                grant(
+                    &["states:DescribeExecution"],
+                    sub("arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${StateMachine.Name}:*"),
+                ),
+                grant(
+                    &["states:SendTaskSuccess", "codepipeline:PutJobFailureResult"],
+                    star(),
+                ),
+            ],
+        ),
+        ("validate-params", vec![]),
+        (
+            "fetch-template",
+            vec![
+                grant(
+                    &["s3:GetObject"],
+                    sub("arn:${AWS::Partition}:s3:::${ArtifactBucketName}/*"),
+                ),
+                Grant {
+                    only_if: Some("HasArtifactKey"),
+                    ..grant(&["kms:Decrypt"], vec![Expr::Ref("ArtifactKeyArn".into())])
+                },
+                grant(&["s3:PutObject"], staged.clone()),
+            ],
+        ),
+        (
+            "deploy-stack",
+            vec![
+                grant(
+                    &[
+                        "cloudformation:CreateStack",
+                        "cloudformation:UpdateStack",
+                        "cloudformation:DeleteStack",
+                        "cloudformation:DescribeStacks",
+                        "cloudformation:DescribeStackEvents",
+                    ],
+                    stacks(),
+                ),
+                grant(&["s3:GetObject"], staged),
+                grant(
+                    &["iam:PassRole"],
+                    vec![Expr::Ref("CloudFormationRoleArn".into())],
+                ),
+            ],
+        ),
+        (
+            "check-stack",
+            vec![grant(
+                &[
+                    "cloudformation:DescribeStacks",
+                    "cloudformation:DescribeStackEvents",
+                ],
+                stacks(),
+            )],
+        ),
+        (
+            "report-result",
+            vec![grant(
+                &[
+                    "codepipeline:PutJobSuccessResult",
+                    "codepipeline:PutJobFailureResult",
+                ],
+                star(),
+            )],
+        ),
+    ];
+    let functions = template_functions(template);
+    let mut allowed = BTreeMap::new();
+    for (binary, mut grants) in by_function {
+        let Some(logical_id) = functions.get(binary) else {
+            continue;
+        };
+        let Some(role) = role_of(template, logical_id) else {
+            continue;
+        };
+        if let Some(Expr::Ref(group)) = template
+            .property(logical_id, &["LoggingConfig", "LogGroup"])
+            .map(expr)
+        {
+            grants.push(grant(
+                &["logs:CreateLogStream", "logs:PutLogEvents"],
+                vec![Expr::GetAtt(group, "Arn".into())],
+            ));
+        }
+        allowed.insert(role, grants);
+    }
+    if let Some(role) = role_of(template, "StateMachine") {
+        let invoked = template
+            .property("StateMachine", &["DefinitionSubstitutions"])
+            .and_then(Value::as_mapping)
+            .map(|substitutions| substitutions.values().map(expr).collect())
+            .unwrap_or_default();
+        let no_arn = |prefix: &str| -> Vec<&str> {
+            NO_RESOURCE_ARN
+                .iter()
+                .copied()
+                .filter(|action| action.starts_with(prefix))
+                .collect()
+        };
+        let grants = vec![
+            grant(&["lambda:InvokeFunction"], invoked),
+            grant(&no_arn("logs:"), star()),
+            Grant {
+                only_if: Some("TracingEnabled"),
+                ..grant(&no_arn("xray:"), star())
+            },
+        ];
+        allowed.insert(role, grants);
+    }
+    allowed
+}
 
-    let (_, entry) = function_role(&template, "start-deployment");
-    assert_eq!(
-        statement_for(&entry, "states:StartExecution").resources,
-        vec![Expr::Ref("StateMachine".into())]
-    );
-    assert_eq!(
-        statement_for(&entry, "states:DescribeExecution").resources,
-        sub("arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:execution:${StateMachine.Name}:*")
-    );
+/// Every way the template grants more than the table allows, one message per problem, each
+/// naming the role and the statement (its Sid, or its position).
+fn wider_than_allowed(template: &Template) -> Vec<String> {
+    let allowed = allowed_grants(template);
+    let mut problems = Vec::new();
+    for kind in [
+        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::RolePolicy",
+        "AWS::IAM::User",
+        "AWS::IAM::Group",
+    ] {
+        for (id, _) in template.of_type(kind) {
+            problems.push(format!(
+                "{id}: an {kind} grants outside the roles' own policies"
+            ));
+        }
+    }
+    for kind in ["AWS::Serverless::Function", "AWS::Serverless::StateMachine"] {
+        for (id, _) in template.of_type(kind) {
+            if template.property(&id, &["Policies"]).is_some() {
+                problems.push(format!(
+                    "{id}: SAM Policies create a role outside the table"
+                ));
+            }
+        }
+    }
+    for (role, _) in template.of_type("AWS::IAM::Role") {
+        let Some(grants) = allowed.get(&role) else {
+            problems.push(format!("{role}: a role the table does not list"));
+            continue;
+        };
+        if template.property(&role, &["ManagedPolicyArns"]).is_some() {
+            problems.push(format!(
+                "{role}: ManagedPolicyArns grant what the table does not list"
+            ));
+        }
+        for (index, statement) in role_statements(template, &role).iter().enumerate() {
+            let name = match statement.sid.as_str() {
+                "" => format!("#{}", index + 1),
+                sid => sid.to_string(),
+            };
+            let at = format!("{role} statement {name}");
+            for key in &statement.negated {
+                problems.push(format!("{at}: {key} grants by exclusion"));
+            }
+            if statement.effect != "Allow" {
+                continue;
+            }
+            if statement.resources.is_empty() {
+                problems.push(format!("{at}: no Resource"));
+            }
+            for action in &statement.actions {
+                let Some(grant) = grants.iter().find(|g| g.actions.contains(action)) else {
+                    let what = if action.contains('*') {
+                        "wildcard action"
+                    } else {
+                        "action"
+                    };
+                    problems.push(format!(
+                        "{at}: {what} {action} is not in the table for this role"
+                    ));
+                    continue;
+                };
+                for resource in &statement.resources {
+                    if !grant.resources.contains(resource) {
+                        problems.push(format!(
+                            "{at}: {action} on {resource:?}, wider than {:?}",
+                            grant.resources
+                        ));
+                    }
+                }
+                if statement.only_if.as_deref() != grant.only_if {
+                    problems.push(format!(
+                        "{at}: {action} must be granted only if {:?}",
+                        grant.only_if
+                    ));
+                }
+                let to_cloudformation = statement
+                    .condition
+                    .as_ref()
+                    .and_then(|c| c["StringEquals"]["iam:PassedToService"].as_str())
+                    == Some("cloudformation.amazonaws.com");
+                if action == "iam:PassRole" && !to_cloudformation {
+                    problems.push(format!(
+                        "{at}: iam:PassRole without iam:PassedToService = cloudformation.amazonaws.com"
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
 
-    let (_, fetch) = function_role(&template, "fetch-template");
-    assert_eq!(
-        statement_for(&fetch, "s3:GetObject").resources,
-        sub("arn:${AWS::Partition}:s3:::${ArtifactBucketName}/*")
-    );
-    let decrypt = statement_for(&fetch, "kms:Decrypt");
-    assert_eq!(decrypt.resources, vec![Expr::Ref("ArtifactKeyArn".into())]);
-    assert_eq!(decrypt.only_if.as_deref(), Some("HasArtifactKey"));
-    assert_eq!(
-        statement_for(&fetch, "s3:PutObject").resources,
-        sub(&staged)
-    );
+#[test]
+fn the_roles_grant_exactly_what_the_table_lists() {
+    let template = Template::load(TEMPLATE);
+    let allowed = allowed_grants(&template);
+    // The six function roles and the state machine's.
+    assert_eq!(allowed.len(), template_functions(&template).len() + 1);
+    for (role, grants) in &allowed {
+        let want: BTreeSet<String> = grants.iter().flat_map(|g| g.actions.clone()).collect();
+        assert_eq!(actions(&role_statements(&template, role)), want, "{role}");
+    }
+}
 
-    let (_, deploy) = function_role(&template, "deploy-stack");
-    assert_eq!(
-        statement_for(&deploy, "cloudformation:CreateStack").resources,
-        sub(stacks)
-    );
-    assert_eq!(
-        statement_for(&deploy, "s3:GetObject").resources,
-        sub(&staged)
-    );
-    let pass = statement_for(&deploy, "iam:PassRole");
-    assert_eq!(
-        pass.resources,
-        vec![Expr::Ref("CloudFormationRoleArn".into())]
-    );
-    assert_eq!(
-        pass.condition
-            .as_ref()
-            .and_then(|c| c["StringEquals"]["iam:PassedToService"].as_str()),
-        Some("cloudformation.amazonaws.com")
-    );
+#[test]
+fn no_statement_is_wider_than_the_table() {
+    let problems = wider_than_allowed(&Template::load(TEMPLATE));
+    assert!(problems.is_empty(), "{problems:#?}");
+}
 
-    let (_, check) = function_role(&template, "check-stack");
-    assert_eq!(
-        statement_for(&check, "cloudformation:DescribeStacks").resources,
-        sub(stacks)
-    );
+/// The statement with this Sid in a role's inline policies (not under an `!If`).
+fn statement_mut<'a>(template: &'a mut Template, role: &str, sid: &str) -> &'a mut Value {
+    template.doc["Resources"][role]["Properties"]["Policies"]
+        .as_sequence_mut()
+        .into_iter()
+        .flatten()
+        .filter_map(|policy| policy["PolicyDocument"]["Statement"].as_sequence_mut())
+        .flatten()
+        .find(|statement| statement.get("Sid").and_then(Value::as_str) == Some(sid))
+        .unwrap_or_else(|| panic!("{role} has no statement {sid}"))
+}
+
+fn yaml(text: &str) -> Value {
+    serde_yaml_ng::from_str(text).unwrap()
+}
+
+#[test]
+fn a_widened_template_is_refused_naming_the_widened_statement() {
+    type Widen = fn(&mut Template);
+    let mutations: &[(&str, Widen, &str)] = &[
+        (
+            "a wildcard action",
+            |t| statement_mut(t, "FetchTemplateRole", "ReadPipelineArtifacts")["Action"] = yaml("s3:*"),
+            "FetchTemplateRole statement ReadPipelineArtifacts: wildcard action s3:*",
+        ),
+        (
+            "every action",
+            |t| statement_mut(t, "CheckStackRole", "ReadStacks")["Action"] = yaml("'*'"),
+            "CheckStackRole statement ReadStacks: wildcard action *",
+        ),
+        (
+            "a star resource on an action that takes an ARN",
+            |t| statement_mut(t, "FetchTemplateRole", "StageTemplates")["Resource"] = yaml("'*'"),
+            "FetchTemplateRole statement StageTemplates: s3:PutObject on Literal(\"*\")",
+        ),
+        (
+            "every bucket",
+            |t| {
+                statement_mut(t, "FetchTemplateRole", "ReadPipelineArtifacts")["Resource"] =
+                    yaml("!Sub 'arn:${AWS::Partition}:s3:::*'")
+            },
+            "FetchTemplateRole statement ReadPipelineArtifacts: s3:GetObject on Sub",
+        ),
+        (
+            "an action of another role",
+            |t| {
+                statement_mut(t, "CheckStackRole", "ReadStacks")["Action"] =
+                    yaml("[cloudformation:DescribeStacks, cloudformation:DeleteStack]")
+            },
+            "CheckStackRole statement ReadStacks: action cloudformation:DeleteStack is not in the table",
+        ),
+        (
+            "PassRole on any role",
+            |t| {
+                statement_mut(t, "DeployStackRole", "PassOnlyTheCloudFormationServiceRole")
+                    ["Resource"] = yaml("'*'")
+            },
+            "DeployStackRole statement PassOnlyTheCloudFormationServiceRole: iam:PassRole on Literal(\"*\")",
+        ),
+        (
+            "PassRole to any service",
+            |t| {
+                let statement =
+                    statement_mut(t, "DeployStackRole", "PassOnlyTheCloudFormationServiceRole");
+                statement.as_mapping_mut().unwrap().remove("Condition");
+            },
+            "DeployStackRole statement PassOnlyTheCloudFormationServiceRole: iam:PassRole without",
+        ),
+        (
+            "log delivery on a function role",
+            |t| {
+                statement_mut(t, "ReportResultRole", "ReportJobResult")["Action"] = yaml(
+                    "[codepipeline:PutJobSuccessResult, codepipeline:PutJobFailureResult, logs:CreateLogDelivery]",
+                )
+            },
+            "ReportResultRole statement ReportJobResult: action logs:CreateLogDelivery",
+        ),
+        (
+            "another function to invoke",
+            |t| {
+                statement_mut(t, "StateMachineRole", "InvokeTheStepFunctions")["Resource"] =
+                    yaml("'*'")
+            },
+            "StateMachineRole statement InvokeTheStepFunctions: lambda:InvokeFunction on Literal(\"*\")",
+        ),
+        (
+            "everything but one action",
+            |t| {
+                let statement = statement_mut(t, "CheckStackRole", "ReadStacks");
+                let map = statement.as_mapping_mut().unwrap();
+                let actions = map.remove("Action").unwrap();
+                map.insert("NotAction".into(), actions);
+            },
+            "CheckStackRole statement ReadStacks: NotAction grants by exclusion",
+        ),
+        (
+            "a managed policy",
+            |t| {
+                t.doc["Resources"]["DeployStackRole"]["Properties"]["ManagedPolicyArns"] =
+                    yaml("[arn:aws:iam::aws:policy/AdministratorAccess]")
+            },
+            "DeployStackRole: ManagedPolicyArns",
+        ),
+    ];
+    for (what, widen, expected) in mutations {
+        let mut template = Template::load(TEMPLATE);
+        widen(&mut template);
+        let problems = wider_than_allowed(&template);
+        assert!(
+            problems.iter().any(|problem| problem.contains(expected)),
+            "{what}: expected a problem containing {expected:?}, got {problems:#?}"
+        );
+    }
 }
 
 #[test]

@@ -8,5 +8,7 @@ mod continuation;
 mod deploy;
 mod duplicates;
 mod failures;
+mod faults;
+mod process_faults;
 mod secrets;
 mod support;

@@ -1,87 +1,229 @@
-//! The job's artifact credentials are in the event CodePipeline sends, and nowhere after it.
+//! The job's artifact credentials are in the event CodePipeline sends, and nowhere after it: not
+//! in an execution's input, output or history, not in a job's failure message or the CLI's
+//! report, not in any log, at any log level, on the success path and the failure paths alike.
 
-use serde_json::json;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+use stackflow_local::home::Home;
 use stackflow_local::job_service::JobServiceClient;
+use stackflow_local::state::EnvironmentState;
 
 use crate::support::{
-    environment, example, example_parameters, executions, home, run, runtime, sfn, unique_stack,
+    cli, environment, example, example_parameters, fixture, home, project_root, run, runtime, sfn,
+    unique_stack, Run,
 };
 
+/// The three credentials of each job's event.
+async fn credentials(jobs: &JobServiceClient, job_ids: &[String]) -> Vec<String> {
+    let mut secrets = Vec::new();
+    for id in job_ids {
+        let event = jobs.get_event(id).await.unwrap();
+        let creds = &event["CodePipeline.job"]["data"]["artifactCredentials"];
+        for field in ["accessKeyId", "secretAccessKey", "sessionToken"] {
+            let value = creds[field].as_str().unwrap_or_default().to_string();
+            assert!(
+                value.len() >= 16,
+                "the event has no real-looking {field}: {creds}"
+            );
+            secrets.push(value);
+        }
+    }
+    secrets
+}
+
+fn assert_absent(secrets: &[String], text: &str, place: &str) {
+    for secret in secrets {
+        assert!(
+            !text.contains(secret.as_str()),
+            "a credential is in {place}"
+        );
+    }
+}
+
+/// Asserts that no credential is in any execution (its input, output, error and history), any
+/// job record (failure messages included), the given texts (the CLI's reports and live output)
+/// or any log file under `logs`. Returns the log levels the function logs hold.
+async fn assert_nowhere(
+    env: &EnvironmentState,
+    logs: &Path,
+    secrets: &[String],
+    texts: &[String],
+) -> BTreeSet<String> {
+    let client = sfn(env).await;
+    let executions = crate::support::executions(env).await;
+    assert!(!executions.is_empty());
+    for execution in &executions {
+        let arn = execution.execution_arn();
+        let described = client
+            .describe_execution()
+            .execution_arn(arn)
+            .send()
+            .await
+            .unwrap();
+        assert!(described.input().is_some(), "no input to search: {arn}");
+        assert_absent(secrets, &format!("{described:?}"), arn);
+        let history = client
+            .get_execution_history()
+            .execution_arn(arn)
+            .max_results(1000)
+            .send()
+            .await
+            .unwrap();
+        assert!(!history.events().is_empty());
+        assert_absent(
+            secrets,
+            &format!("{:?}", history.events()),
+            &format!("the history of {arn}"),
+        );
+    }
+
+    let jobs = JobServiceClient::new(env.jobs_url());
+    for job in jobs.list_jobs().await.unwrap() {
+        let record = serde_json::to_string(&job).unwrap();
+        assert_absent(secrets, &record, &format!("job record {}", job.id));
+    }
+    for text in texts {
+        assert_absent(secrets, text, "the CLI's output");
+    }
+
+    let mut levels = BTreeSet::new();
+    let mut read_any = false;
+    for entry in std::fs::read_dir(logs).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        read_any |= !text.is_empty();
+        assert_absent(secrets, &text, &path.display().to_string());
+        levels.extend(text.lines().filter_map(|line| {
+            let record: Value = serde_json::from_str(line).ok()?;
+            record["level"].as_str().map(str::to_string)
+        }));
+    }
+    assert!(read_any, "no function logs were written to search");
+    levels
+}
+
+/// One success and the failure paths of a job: a missing file, a corrupt zip, bad
+/// UserParameters.
+fn runs_to_search(run: impl Fn(&str, &Path) -> Run) -> Vec<Run> {
+    let example = example();
+    let bad_zip = fixture("not-a-zip").join("artifact.zip");
+    let runs = vec![
+        run(
+            &example_parameters(&unique_stack("e2e-secret"), json!({})),
+            &example,
+        ),
+        run(
+            &example_parameters(&unique_stack("e2e-secret"), json!({"file": "nope.yaml"})),
+            &example,
+        ),
+        run(
+            &example_parameters(&unique_stack("e2e-secret"), json!({})),
+            &bad_zip,
+        ),
+        run(
+            &example_parameters(&unique_stack("e2e-secret"), json!({"stack": "1-bad"})),
+            &example,
+        ),
+    ];
+    let codes: Vec<i32> = runs.iter().map(|run| run.code).collect();
+    assert_eq!(
+        codes,
+        [0, 1, 1, 1],
+        "{:#?}",
+        runs.iter().map(|r| &r.report).collect::<Vec<_>>()
+    );
+    runs
+}
+
+fn texts(runs: &[Run]) -> Vec<String> {
+    runs.iter()
+        .flat_map(|run| [run.report.to_string(), run.live.clone()])
+        .collect()
+}
+
 #[test]
-fn credentials_appear_in_no_execution_history_and_no_log() {
+fn credentials_appear_in_no_execution_no_job_result_and_no_log() {
     let env = environment();
-    // One success and one failure, so both report paths are covered.
-    let ok = run(
-        &[("SourceArtifact", example().as_path())],
-        &example_parameters(&unique_stack("e2e-secret"), json!({})),
-    );
-    assert_eq!(ok.code, 0, "{}", ok.report);
-    let failed = run(
-        &[("SourceArtifact", example().as_path())],
-        &example_parameters(&unique_stack("e2e-secret"), json!({"file": "nope.yaml"})),
-    );
-    assert_eq!(failed.code, 1, "{}", failed.report);
-
-    let rt = runtime();
-    rt.block_on(async {
+    let runs = runs_to_search(|params, artifact| run(&[("SourceArtifact", artifact)], params));
+    runtime().block_on(async {
         let jobs = JobServiceClient::new(env.jobs_url());
-        let mut secrets = Vec::new();
-        for run in [&ok, &failed] {
-            let event = jobs.get_event(run.job_id()).await.unwrap();
-            let creds = &event["CodePipeline.job"]["data"]["artifactCredentials"];
-            for field in ["accessKeyId", "secretAccessKey", "sessionToken"] {
-                let value = creds[field].as_str().unwrap_or_default().to_string();
-                assert!(
-                    value.len() >= 16,
-                    "the event has no real-looking {field}: {creds}"
-                );
-                secrets.push(value);
-            }
-        }
+        let ids: Vec<String> = runs.iter().map(|run| run.job_id().to_string()).collect();
+        let secrets = credentials(&jobs, &ids).await;
+        assert_nowhere(env, &home().logs(), &secrets, &texts(&runs)).await;
+    });
+}
 
-        let client = sfn(env).await;
-        let executions = executions(env).await;
-        assert!(!executions.is_empty());
-        let mut searched = 0;
-        for execution in &executions {
-            let history = client
-                .get_execution_history()
-                .execution_arn(execution.execution_arn())
-                .max_results(1000)
-                .send()
-                .await
-                .unwrap();
-            let text = format!("{:?}", history.events());
-            searched += text.len();
-            for secret in &secrets {
-                assert!(
-                    !text.contains(secret.as_str()),
-                    "a credential is in the history of {}",
-                    execution.name()
-                );
-            }
-        }
-        assert!(searched > 0);
+/// The most a log level can ask for: everything at TRACE, and TRACE asked for by name for the
+/// runtime crates that log the raw event (with its credentials) at TRACE.
+const TRACE_EVERYTHING: &str = "trace,lambda_runtime=trace,lambda_runtime::layers=trace,\
+                                lambda_runtime::layers::api_response=trace,\
+                                lambda_runtime_api_client=trace";
 
-        for job in [&ok, &failed] {
-            assert!(!secrets
-                .iter()
-                .any(|s| job.report.to_string().contains(s.as_str())));
+/// An environment of its own whose functions log at [`TRACE_EVERYTHING`]; stopped when dropped.
+struct TraceEnvironment {
+    home: Home,
+}
+
+impl TraceEnvironment {
+    fn cli(&self) -> Command {
+        let mut command = cli();
+        command.env("STACKFLOW_HOME", self.home.root());
+        command.env("STACKFLOW_FUNCTION_LOG_LEVEL", TRACE_EVERYTHING);
+        command
+    }
+
+    fn run(&self, params: &str, artifact: &Path) -> Run {
+        let out = self
+            .cli()
+            .args(["run", "--json", "--timeout", "300", "--artifact"])
+            .arg(format!("SourceArtifact={}", artifact.display()))
+            .args(["--user-parameters", params])
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            report: serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+            live: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
-        let logs = std::fs::read_dir(home().logs()).unwrap();
-        let mut read_any = false;
-        for entry in logs {
-            let path = entry.unwrap().path();
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            read_any |= !text.is_empty();
-            for secret in &secrets {
-                assert!(
-                    !text.contains(secret.as_str()),
-                    "a credential is in {}",
-                    path.display()
-                );
-            }
-        }
-        assert!(read_any, "no function logs were written to search");
+    }
+}
+
+impl Drop for TraceEnvironment {
+    fn drop(&mut self) {
+        let _ = self.cli().arg("down").output();
+    }
+}
+
+#[test]
+fn credentials_appear_in_no_log_even_at_trace_level() {
+    let root: PathBuf = project_root().join("target").join("e2e-secrets-trace");
+    let trace = TraceEnvironment {
+        home: Home::new(root),
+    };
+    // A fresh environment, so its logs are this test's alone.
+    let _ = trace.cli().arg("down").output();
+    let _ = std::fs::remove_dir_all(trace.home.logs());
+    let up = trace.cli().arg("up").output().unwrap();
+    assert!(
+        up.status.success(),
+        "stackflow-local up failed: {}",
+        String::from_utf8_lossy(&up.stderr)
+    );
+    let env = EnvironmentState::read(&trace.home.state_file())
+        .unwrap()
+        .unwrap();
+
+    let runs = runs_to_search(|params, artifact| trace.run(params, artifact));
+    runtime().block_on(async {
+        let jobs = JobServiceClient::new(env.jobs_url());
+        let ids: Vec<String> = runs.iter().map(|run| run.job_id().to_string()).collect();
+        let secrets = credentials(&jobs, &ids).await;
+        let levels = assert_nowhere(&env, &trace.home.logs(), &secrets, &texts(&runs)).await;
+        // The search means something only if the functions really logged at TRACE.
+        assert!(levels.contains("TRACE"), "no TRACE lines: {levels:?}");
+        assert!(levels.contains("DEBUG"), "no DEBUG lines: {levels:?}");
     });
 }

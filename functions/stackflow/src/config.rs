@@ -15,7 +15,19 @@ pub fn required_env(name: &str) -> Result<String, Error> {
 /// The AWS configuration from the standard chain: region, credentials and the
 /// `AWS_ENDPOINT_URL*` variables, so the same binary runs locally and on AWS.
 pub async fn aws_config() -> aws_config::SdkConfig {
-    aws_config::load_from_env().await
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(https_client())
+        .load()
+        .await
+}
+
+/// The one HTTP(S) client of every AWS client: rustls with ring. The SDK's default would link
+/// aws-lc, a C library larger than the rest of a function (see docs/performance.md).
+pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
 }
 
 /// The state machine ARN start-deployment starts executions of.

@@ -107,6 +107,10 @@ fn non_empty(value: Option<String>) -> Option<String> {
 }
 
 #[cfg(test)]
+#[path = "job_event_props.rs"]
+mod props;
+
+#[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 pub(crate) mod tests {
     use super::*;

@@ -219,7 +219,29 @@ pub fn failure_message(error: &StateError) -> String {
     let text = lambda_error_message(cause)
         .or_else(|| (!cause.is_empty()).then(|| cause.to_string()))
         .unwrap_or_else(|| describe_error_name(&error.error));
+    let text = match lambda_runtime_failure(&error.error) {
+        // Lambda's own words ("Task timed out after 30.00 seconds") do not say it was a
+        // function of the deployment that died, nor that its retries did too.
+        Some(what) => format!(
+            "A Lambda function of the deployment {what} ({}): {text}",
+            error.error
+        ),
+        None => text,
+    };
     truncate_chars(&text, FAILURE_MESSAGE_MAX_CHARS)
+}
+
+/// What happened, for the errors Lambda raises when a function's process fails rather than
+/// the function returning an error: they carry Lambda's words, not ours. The state machine
+/// retries a crash and a timeout (statemachine/README.md), so these come after the retries.
+fn lambda_runtime_failure(error_name: &str) -> Option<&'static str> {
+    match error_name {
+        "Runtime.ExitError" => Some("crashed on every attempt"),
+        "Sandbox.Timedout" => Some("timed out on every attempt"),
+        "Lambda.Unknown" => Some("failed on every attempt"),
+        name if name.starts_with("Runtime.") || name.starts_with("Sandbox.") => Some("failed"),
+        _ => None,
+    }
 }
 
 /// Step Functions puts a failed Lambda's `{"errorType": ..., "errorMessage": ...}` in Cause.
@@ -452,6 +474,32 @@ mod tests {
             failure_message(&error),
             "Resource Bucket: CREATE_FAILED (already exists)"
         );
+    }
+
+    #[test]
+    fn a_crashed_or_timed_out_function_is_named_as_such() {
+        let crashed = StateError {
+            error: "Runtime.ExitError".into(),
+            cause: r#"{"errorType":"Runtime.ExitError","errorMessage":"Runtime exited with error: signal: killed"}"#.into(),
+        };
+        assert_eq!(
+            failure_message(&crashed),
+            "A Lambda function of the deployment crashed on every attempt (Runtime.ExitError): Runtime exited with error: signal: killed"
+        );
+        let timed_out = StateError {
+            error: "Sandbox.Timedout".into(),
+            cause: r#"{"errorType":"Sandbox.Timedout","errorMessage":"Task timed out after 30.00 seconds"}"#.into(),
+        };
+        assert_eq!(
+            failure_message(&timed_out),
+            "A Lambda function of the deployment timed out on every attempt (Sandbox.Timedout): Task timed out after 30.00 seconds"
+        );
+        let init = StateError {
+            error: "Runtime.InitError".into(),
+            cause: r#"{"errorType":"Runtime.InitError","errorMessage":"boom"}"#.into(),
+        };
+        assert!(failure_message(&init)
+            .ends_with("function of the deployment failed (Runtime.InitError): boom"));
     }
 
     #[test]

@@ -1,26 +1,120 @@
 //! Logging set-up shared by every function.
 
-use tracing_subscriber::EnvFilter;
+use tracing::level_filters::LevelFilter;
+use tracing::{Level, Metadata};
+use tracing_subscriber::filter::{filter_fn, FilterExt, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::Layer;
+
+/// The runtime crates: lambda_runtime logs every raw event at TRACE.
+const RUNTIME_TARGETS: [&str; 2] = ["lambda_runtime", "lambda_runtime_api_client"];
 
 /// JSON logs to stdout at `AWS_LAMBDA_LOG_LEVEL` (or `RUST_LOG`), info by default.
 ///
-/// The runtime crate logs a raw event at TRACE when it cannot parse it, and a CodePipeline event
-/// carries artifact credentials, so its targets are held at INFO whatever level is asked for.
+/// The runtime crate logs a raw event at TRACE, and a CodePipeline event carries artifact
+/// credentials, so its targets are held at INFO whatever level is asked for, however specific
+/// the directive (`lambda_runtime::layers::api_response=trace` included).
 pub fn init() {
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| std::env::var("RUST_LOG"))
-        .unwrap_or_else(|_| "info".to_string())
-        .to_lowercase();
-    let mut filter = EnvFilter::try_new(&level).unwrap_or_else(|_| EnvFilter::new("info"));
-    for target in ["lambda_runtime=info", "lambda_runtime_api_client=info"] {
-        if let Ok(directive) = target.parse() {
-            filter = filter.add_directive(directive);
-        }
-    }
-    let _ = tracing_subscriber::fmt()
+        .unwrap_or_default();
+    let requested = requested_filter(&level);
+    let layer = tracing_subscriber::fmt::layer()
         .json()
-        .with_env_filter(filter)
         .with_target(false)
         .with_current_span(false)
-        .try_init();
+        .with_filter(requested.and(filter_fn(loggable)));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
+/// `level` as Lambda names it (`TRACE` … `FATAL`) or as `target=level` directives, INFO for
+/// whatever it leaves unsaid. Parsed without regular expressions (env-filter's), which keeps the
+/// executables small.
+pub fn requested_filter(level: &str) -> Targets {
+    let level = level.trim().to_lowercase();
+    let level = if level == "fatal" { "error" } else { &level };
+    // An empty string parses as "errors only"; unset means the default.
+    let targets = match level {
+        "" => Targets::new(),
+        _ => level.parse::<Targets>().unwrap_or_default(),
+    };
+    match targets.default_level() {
+        Some(_) => targets,
+        None => targets.with_default(LevelFilter::INFO),
+    }
+}
+
+/// False for a runtime crate's events above INFO, whatever the requested filter says.
+fn loggable(metadata: &Metadata<'_>) -> bool {
+    let target = metadata.target();
+    let runtime = RUNTIME_TARGETS.iter().any(|crate_name| {
+        target
+            .strip_prefix(crate_name)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with("::"))
+    });
+    !runtime || *metadata.level() <= Level::INFO
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing::callsite::Identifier;
+    use tracing::field::FieldSet;
+    use tracing::metadata::Kind;
+
+    struct Callsite;
+    impl tracing::Callsite for Callsite {
+        fn set_interest(&self, _: tracing::subscriber::Interest) {}
+        fn metadata(&self) -> &Metadata<'_> {
+            unreachable!()
+        }
+    }
+    static CALLSITE: Callsite = Callsite;
+
+    fn metadata(target: &'static str, level: Level) -> Metadata<'static> {
+        Metadata::new(
+            "event",
+            target,
+            level,
+            None,
+            None,
+            None,
+            FieldSet::new(&[], Identifier(&CALLSITE)),
+            Kind::EVENT,
+        )
+    }
+
+    #[test]
+    fn the_runtime_crates_never_log_below_info() {
+        for target in [
+            "lambda_runtime",
+            "lambda_runtime::layers::api_response",
+            "lambda_runtime_api_client",
+        ] {
+            assert!(!loggable(&metadata(target, Level::TRACE)), "{target}");
+            assert!(!loggable(&metadata(target, Level::DEBUG)), "{target}");
+            assert!(loggable(&metadata(target, Level::INFO)), "{target}");
+            assert!(loggable(&metadata(target, Level::ERROR)), "{target}");
+        }
+    }
+
+    #[test]
+    fn lambda_log_levels_and_directives_are_understood() {
+        let level = |asked: &str| requested_filter(asked).default_level();
+        assert_eq!(level("DEBUG"), Some(LevelFilter::DEBUG));
+        assert_eq!(level("FATAL"), Some(LevelFilter::ERROR));
+        assert_eq!(level(""), Some(LevelFilter::INFO));
+        assert_eq!(level("not a level!"), Some(LevelFilter::INFO));
+        let targets = requested_filter("warn,stackflow=trace");
+        assert!(targets.would_enable("stackflow::deploy", &Level::TRACE));
+        assert!(!targets.would_enable("aws_smithy_runtime", &Level::INFO));
+    }
+
+    #[test]
+    fn every_other_target_logs_at_the_requested_level() {
+        for target in ["stackflow::start", "aws_smithy_runtime", "lambda_runtimes"] {
+            assert!(loggable(&metadata(target, Level::TRACE)), "{target}");
+        }
+    }
 }

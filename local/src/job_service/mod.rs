@@ -97,6 +97,15 @@ struct AppState {
 
 /// Bind the listener, restore jobs from the state file, and serve until [`JobService::shutdown`].
 pub async fn start(config: JobServiceConfig) -> Result<JobService, JobServiceError> {
+    start_with_routes(config, Router::new()).await
+}
+
+/// [`start`], with more of the environment's control API served on the same listener (the
+/// fault proxy's `/stackflow/aws-faults`).
+pub async fn start_with_routes(
+    config: JobServiceConfig,
+    extra_routes: Router,
+) -> Result<JobService, JobServiceError> {
     if !config.listen.ip().is_loopback() {
         return Err(JobServiceError::NotLoopback(config.listen));
     }
@@ -138,7 +147,8 @@ pub async fn start(config: JobServiceConfig) -> Result<JobService, JobServiceErr
     let router = Router::new()
         .route("/", post(protocol::handle))
         .merge(control::routes())
-        .with_state(state);
+        .with_state(state)
+        .merge(extra_routes);
     let mut shutdown = shutdown_rx;
     let server = tokio::spawn(async move {
         let stopped = async move {

@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use tokio::sync::watch;
 
+use super::faults::{FaultSpec, Faults};
 use super::outcome::Outcome;
 use super::records::InvocationLog;
 use super::resolve::Partition;
@@ -24,6 +25,7 @@ pub(crate) struct InvokeApiState {
     pub functions: HashMap<String, FunctionQueue>,
     pub partition: Partition,
     pub records: InvocationLog,
+    pub faults: Faults,
     pub async_retry_delays: Vec<Duration>,
     pub shutdown: watch::Receiver<bool>,
 }
@@ -35,6 +37,10 @@ pub(crate) fn router(state: Arc<InvokeApiState>) -> Router {
             post(invoke),
         )
         .route("/stackflow/invocations", get(invocations))
+        .route(
+            "/stackflow/faults",
+            get(armed_faults).post(arm_fault).delete(clear_faults),
+        )
         .layer(DefaultBodyLimit::max(MAX_PAYLOAD_BYTES))
         .with_state(state)
 }
@@ -185,4 +191,32 @@ async fn run_async(
 
 async fn invocations(State(state): State<Arc<InvokeApiState>>) -> Response {
     Json(state.records.all()).into_response()
+}
+
+/// Test tooling: arm a fault (see `faults`). 400 with the reason when it cannot work.
+async fn arm_fault(State(state): State<Arc<InvokeApiState>>, body: Bytes) -> Response {
+    let spec = match serde_json::from_slice::<FaultSpec>(&body) {
+        Ok(spec) => spec,
+        Err(err) => return refuse_fault(&format!("not a fault: {err}")),
+    };
+    if let Some(problem) = spec.problem(|name| state.functions.contains_key(name)) {
+        return refuse_fault(&problem);
+    }
+    tracing::warn!(?spec, "fault armed (test tooling)");
+    state.faults.arm(spec);
+    Json(state.faults.armed()).into_response()
+}
+
+fn refuse_fault(message: &str) -> Response {
+    let body = serde_json::json!({ "message": message });
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+async fn armed_faults(State(state): State<Arc<InvokeApiState>>) -> Response {
+    Json(state.faults.armed()).into_response()
+}
+
+async fn clear_faults(State(state): State<Arc<InvokeApiState>>) -> Response {
+    state.faults.clear();
+    Json(state.faults.armed()).into_response()
 }

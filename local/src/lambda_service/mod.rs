@@ -13,12 +13,16 @@
 //! - Each process gets its own Runtime API listener on an ephemeral 127.0.0.1 port, so a dead
 //!   process's connections can never take another's events.
 //! - `GET /stackflow/invocations`: every invocation so far ([`InvocationRecord`], no payloads).
+//! - Test tooling, off until armed: `POST /stackflow/faults` with a [`FaultSpec`] makes chosen
+//!   invocations crash or time out (see `faults`); `GET` lists the armed faults, `DELETE`
+//!   disarms them all.
 //!
 //! Local deviations from Lambda: async retries wait the configured delays (default
 //! [`DEFAULT_ASYNC_RETRY_DELAYS`], 1 s then 2 s, instead of about 1 and 2 minutes); only `$LATEST`
 //! exists, so every qualifier runs it; one execution environment per function (no concurrency).
 
 mod error;
+mod faults;
 mod invoke_api;
 mod outcome;
 mod records;
@@ -40,8 +44,10 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use error::LambdaServiceError;
+pub use faults::{FaultKind, FaultSpec};
 pub use records::InvocationRecord;
 
+use faults::Faults;
 use records::InvocationLog;
 use resolve::Partition;
 
@@ -148,6 +154,7 @@ pub async fn start(config: LambdaServiceConfig) -> Result<LambdaService, LambdaS
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     let records = InvocationLog::default();
+    let faults = Faults::default();
     let mut functions = HashMap::new();
     let mut workers = Vec::new();
     for (spec, log) in config.functions.into_iter().zip(logs) {
@@ -157,6 +164,7 @@ pub async fn start(config: LambdaServiceConfig) -> Result<LambdaService, LambdaS
             config.region.clone(),
             log,
             records.clone(),
+            faults.clone(),
             shutdown_rx.clone(),
         );
         functions.insert(name, queue);
@@ -170,6 +178,7 @@ pub async fn start(config: LambdaServiceConfig) -> Result<LambdaService, LambdaS
             account_id: config.account_id,
         },
         records: records.clone(),
+        faults,
         async_retry_delays: config.async_retry_delays,
         shutdown: shutdown_rx.clone(),
     });

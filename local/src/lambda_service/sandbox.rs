@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 use tokio::process::{Child, Command};
 use tokio::task::JoinHandle;
 
+use super::faults::Fault;
 use super::outcome::{
     FunctionError, Outcome, EXIT_ERROR, INIT_ERROR, INVALID_ENTRYPOINT, TIMED_OUT,
 };
@@ -152,8 +153,18 @@ impl Sandbox {
         !matches!(self.child.try_wait(), Ok(None))
     }
 
-    /// Hand the event to the process and wait for its answer, its death or the timeout.
-    pub async fn invoke(&mut self, invocation: &Invocation, timeout: Duration) -> InvokeEnd {
+    /// Hand the event to the process and wait for its answer, its death or the timeout. A
+    /// `fault` (test tooling) turns the answer into a crash or a timeout.
+    pub async fn invoke(
+        &mut self,
+        invocation: &Invocation,
+        timeout: Duration,
+        fault: Option<Fault>,
+    ) -> InvokeEnd {
+        let timeout = match fault {
+            Some(Fault::Timeout(Some(shorter))) => shorter,
+            _ => timeout,
+        };
         let request_id = invocation.request_id.clone();
         let deadline = tokio::time::Instant::now() + timeout;
         self.link.state.set_current(Some(request_id.clone()));
@@ -167,7 +178,8 @@ impl Sandbox {
         let end = if self.link.events.send(event).await.is_err() {
             InvokeEnd::Broken(FunctionError::new(EXIT_ERROR, "Runtime API closed"))
         } else {
-            self.await_result(&request_id, deadline, timeout).await
+            self.await_result(&request_id, deadline, timeout, fault)
+                .await
         };
         self.link.state.set_current(None);
         end
@@ -178,12 +190,20 @@ impl Sandbox {
         request_id: &str,
         deadline: tokio::time::Instant,
         timeout: Duration,
+        fault: Option<Fault>,
     ) -> InvokeEnd {
         loop {
             tokio::select! {
                 // Results first: a process that answers and then exits still answered.
                 biased;
                 signal = self.link.signals.recv() => match signal {
+                    Some(RuntimeSignal::Response { request_id: id, .. } | RuntimeSignal::Error { request_id: id, .. })
+                        if id == request_id && fault.is_some() => match fault {
+                            // The answer is lost with the process: it dies as it answers.
+                            Some(Fault::Crash) => return self.crash().await,
+                            // The answer comes too late: wait out the deadline.
+                            _ => continue,
+                        },
                     Some(RuntimeSignal::Response { request_id: id, body }) if id == request_id => {
                         return InvokeEnd::Completed(Outcome::Success(body));
                     }
@@ -206,6 +226,16 @@ impl Sandbox {
                 }
             }
         }
+    }
+
+    /// Test tooling: kill the process with SIGKILL mid-invocation; the answer is what Lambda gives
+    /// for a runtime that died.
+    async fn crash(&mut self) -> InvokeEnd {
+        if let Err(err) = self.child.start_kill() {
+            tracing::warn!(error = %err, "killing a function process");
+        }
+        let status = self.child.wait().await;
+        InvokeEnd::Broken(FunctionError::new(EXIT_ERROR, exit_message(status)))
     }
 
     /// Kill the process (if still running) and reap it.
@@ -265,10 +295,23 @@ fn exit_message(status: std::io::Result<ExitStatus>) -> String {
     match status {
         Ok(status) => match (status.code(), status.signal()) {
             (Some(code), _) => format!("Runtime exited with error: exit status {code}"),
-            (None, Some(signal)) => format!("Runtime exited with error: signal {signal}"),
+            (None, Some(signal)) => {
+                format!("Runtime exited with error: signal: {}", signal_name(signal))
+            }
             (None, None) => format!("Runtime exited with error: {status}"),
         },
         Err(err) => format!("Runtime exited: {err}"),
+    }
+}
+
+/// How Lambda (Go's os/exec) names the signals a runtime commonly dies of.
+fn signal_name(signal: i32) -> String {
+    match signal {
+        6 => "aborted".into(),
+        9 => "killed".into(),
+        11 => "segmentation fault".into(),
+        15 => "terminated".into(),
+        other => format!("signal {other}"),
     }
 }
 
@@ -294,4 +337,25 @@ fn trace_id() -> String {
         root.get(..24).unwrap_or(&root),
         parent.get(..16).unwrap_or(&parent)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_messages_use_lambdas_wording() {
+        assert_eq!(
+            exit_message(Ok(ExitStatus::from_raw(3 << 8))),
+            "Runtime exited with error: exit status 3"
+        );
+        assert_eq!(
+            exit_message(Ok(ExitStatus::from_raw(9))),
+            "Runtime exited with error: signal: killed"
+        );
+        assert_eq!(
+            exit_message(Ok(ExitStatus::from_raw(10))),
+            "Runtime exited with error: signal: signal 10"
+        );
+    }
 }

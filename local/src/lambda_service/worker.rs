@@ -12,6 +12,7 @@ use axum::body::Bytes;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+use super::faults::Faults;
 use super::outcome::{FunctionError, Outcome, INIT_ERROR};
 use super::records::{InvocationLog, InvocationRecord};
 use super::sandbox::{InvokeEnd, Sandbox};
@@ -66,6 +67,7 @@ struct Worker {
     region: String,
     log: File,
     records: InvocationLog,
+    faults: Faults,
     sandbox: Option<Sandbox>,
 }
 
@@ -76,6 +78,7 @@ pub(crate) fn spawn(
     region: String,
     log: File,
     records: InvocationLog,
+    faults: Faults,
     shutdown: watch::Receiver<bool>,
 ) -> (FunctionQueue, JoinHandle<()>) {
     let (queue, jobs) = mpsc::unbounded_channel();
@@ -84,6 +87,7 @@ pub(crate) fn spawn(
         region,
         log,
         records,
+        faults,
         sandbox: None,
     };
     let handle = tokio::spawn(worker.run(jobs, shutdown));
@@ -188,7 +192,12 @@ impl Worker {
             let error = FunctionError::new(INIT_ERROR, "no execution environment");
             return (Outcome::Failed(error), None);
         };
-        match sandbox.invoke(invocation, self.spec.timeout).await {
+        // Test tooling: a fault armed for this invocation (none unless a test asked for one).
+        let fault = self.faults.take(&self.spec.name, &invocation.payload);
+        if let Some(fault) = fault {
+            tracing::warn!(function = %self.spec.name, request_id = %invocation.request_id, ?fault, "injecting a fault (test tooling)");
+        }
+        match sandbox.invoke(invocation, self.spec.timeout, fault).await {
             InvokeEnd::Completed(outcome) => (outcome, init),
             InvokeEnd::Broken(error) => {
                 self.discard_sandbox().await;

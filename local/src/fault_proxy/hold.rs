@@ -1,0 +1,192 @@
+//! `--hold-in-progress SECONDS`: make stack operations take time. moto completes a create or an
+//! update at once; real stacks take minutes, which is what the polling, the growing waits and
+//! the hand-over to continuation jobs are for. For `hold` after a CreateStack or UpdateStack
+//! passed through the proxy, DescribeStacks reports that stack as `CREATE_IN_PROGRESS` or
+//! `UPDATE_IN_PROGRESS`, whatever moto says.
+//!
+//! CloudFormation speaks awsQuery: XML answers in which each stack is a `<member>` starting with
+//! its `<StackId>`.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::wire::element;
+
+/// A held operation: which kind, and when it passed through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Held {
+    Create(Instant),
+    Update(Instant),
+}
+
+impl Held {
+    fn since(self) -> Instant {
+        match self {
+            Held::Create(at) | Held::Update(at) => at,
+        }
+    }
+    fn status(self) -> &'static str {
+        match self {
+            Held::Create(_) => "CREATE_IN_PROGRESS",
+            Held::Update(_) => "UPDATE_IN_PROGRESS",
+        }
+    }
+}
+
+/// The stacks held in progress (zero `hold`: none ever is).
+#[derive(Debug)]
+pub struct Holds {
+    hold: Duration,
+    /// By stack id.
+    held: Mutex<HashMap<String, Held>>,
+}
+
+impl Holds {
+    pub fn new(hold: Duration) -> Self {
+        Holds {
+            hold,
+            held: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn active(&self) -> bool {
+        !self.hold.is_zero()
+    }
+
+    /// A CloudFormation answer moto gave to `action`, as the functions get it.
+    pub fn answer(&self, action: Option<&str>, text: String) -> String {
+        if !self.active() {
+            return text;
+        }
+        match action {
+            Some("CreateStack") => self.record(&text, Held::Create(Instant::now())),
+            Some("UpdateStack") => self.record(&text, Held::Update(Instant::now())),
+            Some("DescribeStacks") => return self.rewrite(&text),
+            _ => {}
+        }
+        text
+    }
+
+    /// A create or update moto accepted: hold the stack of its `<StackId>` from now on.
+    fn record(&self, answer: &str, held: Held) {
+        if let Some(id) = element(answer, "StackId") {
+            tracing::info!(
+                stack_id = id,
+                status = held.status(),
+                hold_seconds = self.hold.as_secs(),
+                "holding the stack operation in progress"
+            );
+            self.lock().insert(id.to_string(), held);
+        }
+    }
+
+    /// The DescribeStacks answer with every held stack's status replaced.
+    fn rewrite(&self, answer: &str) -> String {
+        let mut held = self.lock();
+        held.retain(|_, operation| operation.since().elapsed() < self.hold);
+        held.iter()
+            .fold(answer.to_string(), |text, (id, operation)| {
+                replace_status(&text, id, operation.status())
+            })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<String, Held>> {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// In the stack member whose `<StackId>` is `stack_id`, set `<StackStatus>` to `status`. The
+/// status belongs to that stack only if it comes before the next stack's `<StackId>`.
+fn replace_status(xml: &str, stack_id: &str, status: &str) -> String {
+    let marker = format!("<StackId>{stack_id}</StackId>");
+    let Some(at) = xml.find(&marker) else {
+        return xml.to_string();
+    };
+    let after = at + marker.len();
+    let rest = &xml[after..];
+    let next_stack = rest.find("<StackId>").unwrap_or(rest.len());
+    let (Some(open), Some(close)) = (rest.find("<StackStatus>"), rest.find("</StackStatus>"))
+    else {
+        return xml.to_string();
+    };
+    if open > next_stack || close < open {
+        return xml.to_string();
+    }
+    let value_start = after + open + "<StackStatus>".len();
+    let value_end = after + close;
+    format!("{}{status}{}", &xml[..value_start], &xml[value_end..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/app/1588b3fd";
+    const OTHER: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/db/99";
+
+    fn described(stacks: &[(&str, &str)]) -> String {
+        let members: String = stacks
+            .iter()
+            .map(|(id, status)| {
+                format!(
+                    "<member><StackId>{id}</StackId><StackName>x</StackName><Parameters/>\
+                     <StackStatus>{status}</StackStatus><Outputs><member><OutputKey>U</OutputKey>\
+                     <OutputValue>x</OutputValue></member></Outputs></member>"
+                )
+            })
+            .collect();
+        format!(
+            "<DescribeStacksResponse><DescribeStacksResult><Stacks>{members}</Stacks>\
+             </DescribeStacksResult></DescribeStacksResponse>"
+        )
+    }
+
+    #[test]
+    fn only_the_held_stacks_status_is_replaced() {
+        let xml = described(&[(OTHER, "UPDATE_COMPLETE"), (ID, "CREATE_COMPLETE")]);
+        let out = replace_status(&xml, ID, "CREATE_IN_PROGRESS");
+        assert_eq!(
+            out,
+            described(&[(OTHER, "UPDATE_COMPLETE"), (ID, "CREATE_IN_PROGRESS")])
+        );
+        // A stack not in the answer leaves it as it is.
+        assert_eq!(replace_status(&xml, "arn:nope", "X"), xml);
+    }
+
+    #[test]
+    fn a_status_of_the_next_stack_is_never_taken_for_this_ones() {
+        let xml = format!(
+            "<member><StackId>{ID}</StackId></member><member><StackId>{OTHER}</StackId>\
+             <StackStatus>CREATE_COMPLETE</StackStatus></member>"
+        );
+        assert_eq!(replace_status(&xml, ID, "CREATE_IN_PROGRESS"), xml);
+    }
+
+    #[test]
+    fn held_stacks_are_released_after_the_hold() {
+        let holds = Holds::new(Duration::from_secs(60));
+        let created = format!("<CreateStackResult><StackId>{ID}</StackId></CreateStackResult>");
+        holds.record(&created, Held::Create(Instant::now()));
+        let xml = described(&[(ID, "CREATE_COMPLETE")]);
+        assert_eq!(
+            holds.answer(Some("DescribeStacks"), xml.clone()),
+            described(&[(ID, "CREATE_IN_PROGRESS")])
+        );
+
+        let long_ago = Instant::now()
+            .checked_sub(Duration::from_secs(61))
+            .unwrap_or_else(Instant::now);
+        holds.record(&created, Held::Update(long_ago));
+        assert_eq!(holds.rewrite(&xml), xml);
+    }
+
+    #[test]
+    fn no_hold_changes_nothing() {
+        let holds = Holds::new(Duration::ZERO);
+        let created = format!("<CreateStackResult><StackId>{ID}</StackId></CreateStackResult>");
+        assert_eq!(holds.answer(Some("CreateStack"), created.clone()), created);
+        let xml = described(&[(ID, "CREATE_COMPLETE")]);
+        assert_eq!(holds.answer(Some("DescribeStacks"), xml.clone()), xml);
+    }
+}

@@ -1,0 +1,387 @@
+//! Faults of the AWS APIs the functions call (issue 7, fault matrix): S3 unavailable while the
+//! template is fetched, CloudFormation throttling DescribeStacks, CodePipeline failing or
+//! refusing the report. The environment's fault proxy (`/stackflow/aws-faults`, test tooling)
+//! strikes the requests of one job only (its stack or artifact name), so these tests share the
+//! one environment with the others.
+//!
+//! Every test checks what a deployment owes whatever goes wrong: the job gets its answer within a
+//! bounded wait, exactly one execution ran for it, and no report came after the job was closed.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent};
+use serde_json::{json, Value};
+use stackflow_local::fault_proxy::{FaultClient, FaultRecord, FaultRule};
+use stackflow_local::job_service::{ClosedBy, JobRecord, JobServiceClient};
+use stackflow_local::state::EnvironmentState;
+
+use crate::support::{
+    cli, environment, example, example_parameters, executions, home, runtime, unique_stack, Run,
+};
+
+/// The longest a job here may take: S3 failing throughout takes the Fetch template Retry's five
+/// waits (2 + 4 + 8 + 16 + 32 s) and six invocations' SDK retries.
+const JOB_DEADLINE: Duration = Duration::from_secs(240);
+
+/// The SDK's own attempts per call (the standard retry mode's default).
+const SDK_ATTEMPTS: u32 = 3;
+/// Invocations of a Task state with the `Transient` Retry of Fetch template (1 + MaxAttempts 5).
+const FETCH_INVOCATIONS: u32 = 6;
+
+/// A fault set for one test, removed when the test ends, pass or fail. Its client's
+/// connections belong to its own runtime, so it is called outside any other.
+struct Fault {
+    rt: tokio::runtime::Runtime,
+    client: FaultClient,
+    id: String,
+}
+
+impl Fault {
+    fn set(rule: Value) -> Fault {
+        let rt = runtime();
+        let client = FaultClient::new(environment().jobs_url());
+        let rule: FaultRule = serde_json::from_value(rule).expect("a fault rule");
+        let record = rt.block_on(client.add(&rule)).expect("setting the fault");
+        Fault {
+            rt,
+            client,
+            id: record.id,
+        }
+    }
+
+    fn record(&self) -> FaultRecord {
+        self.rt
+            .block_on(self.client.get(&self.id))
+            .expect("the fault's counts")
+    }
+}
+
+impl Drop for Fault {
+    fn drop(&mut self) {
+        let _ = self.rt.block_on(self.client.remove(&self.id));
+    }
+}
+
+/// `stackflow-local run --json`, with the example's files under artifact `artifact`.
+fn run_example(artifact: &str, stack: &str) -> Run {
+    let out = cli()
+        .args(["run", "--json", "--timeout"])
+        .arg(JOB_DEADLINE.as_secs().to_string())
+        .arg("--artifact")
+        .arg(format!("{artifact}={}", example().display()))
+        .arg("--user-parameters")
+        .arg(example_parameters(stack, json!({"artifact": artifact})))
+        .output()
+        .expect("stackflow-local run");
+    let live = String::from_utf8_lossy(&out.stderr).into_owned();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|err| {
+        panic!(
+            "no JSON report ({err}); exit {:?}\n{live}",
+            out.status.code()
+        )
+    });
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        report,
+        live,
+    }
+}
+
+/// What the environment holds about one job once it ended.
+struct Aftermath {
+    job: JobRecord,
+    executions: usize,
+    history: Vec<HistoryEvent>,
+}
+
+fn aftermath(job_id: &str) -> Aftermath {
+    let env = environment();
+    runtime().block_on(async {
+        let job = JobServiceClient::new(env.jobs_url())
+            .get_job(job_id)
+            .await
+            .expect("the job record");
+        let name = stackflow::start::execution_name(job_id);
+        let executions = executions(env)
+            .await
+            .iter()
+            .filter(|execution| execution.name() == name)
+            .count();
+        let history = history(env, &execution_arn(env, job_id)).await;
+        Aftermath {
+            job,
+            executions,
+            history,
+        }
+    })
+}
+
+fn execution_arn(env: &EnvironmentState, job_id: &str) -> String {
+    format!(
+        "{}:{}",
+        env.state_machine_arn
+            .replacen(":stateMachine:", ":execution:", 1),
+        stackflow::start::execution_name(job_id)
+    )
+}
+
+async fn history(env: &EnvironmentState, execution_arn: &str) -> Vec<HistoryEvent> {
+    let sfn = crate::support::sfn(env).await;
+    let mut events = Vec::new();
+    let mut token = None;
+    loop {
+        let page = sfn
+            .get_execution_history()
+            .execution_arn(execution_arn)
+            .max_results(1000)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .expect("execution history");
+        events.extend(page.events().iter().cloned());
+        match page.next_token() {
+            Some(next) if !next.is_empty() => token = Some(next.to_string()),
+            _ => return events,
+        }
+    }
+}
+
+/// The (error, cause) of every failed Lambda invocation in the history.
+fn failed_invocations(history: &[HistoryEvent]) -> Vec<(String, String)> {
+    history
+        .iter()
+        .filter_map(|event| {
+            let lambda = event
+                .lambda_function_failed_event_details()
+                .map(|d| (d.error(), d.cause()));
+            let task = event
+                .task_failed_event_details()
+                .map(|d| (d.error(), d.cause()));
+            lambda.or(task)
+        })
+        .map(|(error, cause)| {
+            (
+                error.unwrap_or_default().to_string(),
+                cause.unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// One job, one execution, one report: nothing reached the job after it was closed.
+fn assert_one_execution_and_one_report(after: &Aftermath) {
+    assert_eq!(after.executions, 1, "executions for job {}", after.job.id);
+    assert_eq!(
+        after.job.reports_after_close, 0,
+        "a second report reached the closed job: {:?}",
+        after.job
+    );
+    assert!(after.job.next_job_id.is_none(), "{:?}", after.job);
+}
+
+/// An artifact name no other test uses: S3 faults match the artifact's key by it (the local
+/// CodePipeline puts its first 10 characters in the key).
+fn unique_artifact() -> String {
+    unique_stack("S3").replace('-', "")
+}
+
+#[test]
+fn s3_unavailable_for_a_while_while_fetching_the_template_is_retried_and_the_job_succeeds() {
+    let (artifact, stack) = (unique_artifact(), unique_stack("e2e-s3-blip"));
+    let fault = Fault::set(json!({
+        "service": "s3", "operation": "GetObject", "matching": format!("/{artifact}/"),
+        "status": 503, "code": "ServiceUnavailable",
+        "message": "Service is unable to handle request.", "forSeconds": 3
+    }));
+
+    let result = run_example(&artifact, &stack);
+
+    assert_eq!(result.code, 0, "{}\n{}", result.report, result.live);
+    assert_eq!(result.job_status(), "Succeeded");
+    let counts = fault.record();
+    assert!(counts.struck >= 1, "the fault never struck: {counts:?}");
+    assert!(
+        counts.matched > counts.struck,
+        "no GetObject came after the outage: {counts:?}"
+    );
+    let after = aftermath(result.job_id());
+    assert_eq!(after.job.closed_by, Some(ClosedBy::Success));
+    assert_one_execution_and_one_report(&after);
+    assert!(
+        !result.states().iter().any(|s| s == "Report failure"),
+        "{:?}",
+        result.states()
+    );
+}
+
+#[test]
+fn s3_unavailable_throughout_fails_the_job_naming_the_cause() {
+    let (artifact, stack) = (unique_artifact(), unique_stack("e2e-s3-down"));
+    let fault = Fault::set(json!({
+        "service": "s3", "operation": "GetObject", "matching": format!("/{artifact}/"),
+        "status": 503, "code": "ServiceUnavailable",
+        "message": "Service is unable to handle request."
+    }));
+
+    let started = Instant::now();
+    let result = run_example(&artifact, &stack);
+    let took = started.elapsed();
+
+    assert_eq!(result.code, 1, "{}\n{}", result.report, result.live);
+    assert_eq!(result.job_status(), "Failed");
+    assert_eq!(result.failure_type(), "JobFailed", "{}", result.report);
+    for needle in ["GetObject", &artifact, "ServiceUnavailable"] {
+        assert!(
+            result.message().contains(needle),
+            "the message {:?} does not name {needle:?}",
+            result.message()
+        );
+    }
+    // Reported by the execution, not timed out by CodePipeline.
+    let after = aftermath(result.job_id());
+    assert_eq!(
+        after.job.closed_by,
+        Some(ClosedBy::Failure),
+        "{:?}",
+        after.job
+    );
+    assert_one_execution_and_one_report(&after);
+    assert!(took < JOB_DEADLINE, "the job took {took:?}");
+
+    // The state machine retried the step (more attempts than the SDK makes alone), and no more
+    // than its Retry allows.
+    let counts = fault.record();
+    assert!(counts.struck > SDK_ATTEMPTS, "{counts:?}");
+    assert!(
+        counts.struck <= SDK_ATTEMPTS * FETCH_INVOCATIONS,
+        "a retry storm: {counts:?}"
+    );
+    let transient = failed_invocations(&after.history)
+        .into_iter()
+        .filter(|(error, _)| error == "Transient")
+        .count();
+    assert_eq!(transient, FETCH_INVOCATIONS as usize, "{:?}", after.history);
+}
+
+#[test]
+fn cloudformation_throttling_describe_stacks_past_the_sdk_retries_is_retried_and_succeeds() {
+    let stack = unique_stack("e2e-throttled");
+    // More than the SDK's own attempts: the Task state's Retry on `Transient` has to act.
+    let times = SDK_ATTEMPTS + 2;
+    let fault = Fault::set(json!({
+        "service": "cloudformation", "operation": "DescribeStacks", "matching": stack,
+        "status": 400, "code": "Throttling", "message": "Rate exceeded", "times": times
+    }));
+
+    let result = run_example("SourceArtifact", &stack);
+
+    assert_eq!(result.code, 0, "{}\n{}", result.report, result.live);
+    assert_eq!(result.job_status(), "Succeeded");
+    assert!(result.output("QueueUrl").is_some(), "{}", result.report);
+    let counts = fault.record();
+    assert_eq!(counts.struck, times, "{counts:?}");
+    assert!(counts.matched > times, "{counts:?}");
+    let after = aftermath(result.job_id());
+    assert_eq!(after.job.closed_by, Some(ClosedBy::Success));
+    assert_one_execution_and_one_report(&after);
+    let failed = failed_invocations(&after.history);
+    assert!(
+        failed.iter().any(|(error, cause)| error == "Transient"
+            && cause.contains("DescribeStacks")
+            && cause.contains("Throttling: Rate exceeded")),
+        "no step failed Transient on the throttling: {failed:?}"
+    );
+}
+
+#[test]
+fn a_500_from_codepipeline_on_the_first_report_is_retried_and_recorded_once() {
+    let stack = unique_stack("e2e-report-500");
+    // The success report's summary names the stack.
+    let fault = Fault::set(json!({
+        "service": "codepipeline", "operation": "PutJobSuccessResult", "matching": stack,
+        "status": 500, "code": "InternalFailure", "message": "Internal service error", "times": 1
+    }));
+
+    let result = run_example("SourceArtifact", &stack);
+
+    assert_eq!(result.code, 0, "{}\n{}", result.report, result.live);
+    assert_eq!(result.job_status(), "Succeeded");
+    let counts = fault.record();
+    assert_eq!(
+        (counts.struck, counts.matched),
+        (1, 2),
+        "one report refused, one retry, no more: {counts:?}"
+    );
+    let after = aftermath(result.job_id());
+    assert_eq!(after.job.closed_by, Some(ClosedBy::Success));
+    assert!(after.job.output_variables.is_some(), "{:?}", after.job);
+    assert_one_execution_and_one_report(&after);
+}
+
+#[test]
+fn a_job_closed_by_someone_else_before_the_report_ends_the_execution_cleanly() {
+    let env = environment();
+    let stack = unique_stack("e2e-closed");
+    // Hold the success report long enough to close the job under it.
+    let fault = Fault::set(json!({
+        "service": "codepipeline", "operation": "PutJobSuccessResult", "matching": stack,
+        "delaySeconds": 4, "times": 1
+    }));
+    let rt = runtime();
+    let jobs = JobServiceClient::new(env.jobs_url());
+    let started = Instant::now();
+    let job_id = rt.block_on(async {
+        let zip =
+            stackflow_local::artifact::prepare("SourceArtifact", &example(), &home().artifacts())
+                .expect("artifact zip");
+        let params = example_parameters(&stack, json!({}));
+        jobs.create_job(&params, &[("SourceArtifact".to_string(), zip)])
+            .await
+            .expect("create job")
+    });
+
+    // The report is on its way: close the job as a stopped pipeline would.
+    while fault.record().matched == 0 {
+        assert!(started.elapsed() < JOB_DEADLINE, "no report came");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    rt.block_on(async {
+        let stopped = jobs.stop_job(&job_id).await.expect("stop the job");
+        assert_eq!(stopped.closed_by, Some(ClosedBy::Stopped));
+
+        // The execution ends, and soon.
+        let sfn = crate::support::sfn(env).await;
+        let arn = execution_arn(env, &job_id);
+        let described = loop {
+            let described = sfn
+                .describe_execution()
+                .execution_arn(&arn)
+                .send()
+                .await
+                .expect("describe execution");
+            if described.status() != &ExecutionStatus::Running {
+                break described;
+            }
+            assert!(started.elapsed() < JOB_DEADLINE, "the execution still runs");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        };
+        assert_eq!(described.status(), &ExecutionStatus::Succeeded);
+        let output: Value =
+            serde_json::from_str(described.output().unwrap_or("{}")).expect("execution output");
+        assert_eq!(output["report"]["reported"], "AlreadyClosed", "{output}");
+    });
+
+    // Our one report was refused (InvalidJobStateException) and not retried.
+    let after = aftermath(&job_id);
+    assert_eq!(
+        after.job.closed_by,
+        Some(ClosedBy::Stopped),
+        "{:?}",
+        after.job
+    );
+    assert_eq!(after.job.reports_after_close, 1, "{:?}", after.job);
+    assert_eq!(after.executions, 1);
+    let counts = fault.record();
+    assert_eq!((counts.struck, counts.matched), (1, 1), "{counts:?}");
+    assert!(failed_invocations(&after.history).is_empty());
+}
