@@ -3,7 +3,6 @@
 //! progress for longer than that. Each test starts its environment in its own $STACKFLOW_HOME
 //! and stops it at the end, so the shared environment of the other tests keeps its knobs.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -16,6 +15,7 @@ use stackflow_local::job_service::{ClosedBy, JobRecord, JobServiceClient};
 use stackflow_local::lambda_service::InvocationRecord;
 use stackflow_local::state::EnvironmentState;
 
+use crate::aftermath::history;
 use crate::support::{example, example_parameters, project_root, runtime, unique_stack};
 
 /// CodePipeline's reply timeout, shortened: start-deployment hands a job over after 1 s.
@@ -61,9 +61,8 @@ impl Environment {
     }
 
     fn cli(&self) -> Command {
-        let mut command = Command::new(target_dir().join("stackflow-local"));
+        let mut command = crate::support::cli();
         command.env("STACKFLOW_HOME", self.home.root());
-        command.env("STACKFLOW_FUNCTIONS_DIR", target_dir());
         command
     }
 }
@@ -71,37 +70,6 @@ impl Environment {
 impl Drop for Environment {
     fn drop(&mut self) {
         let _ = self.cli().arg("down").output();
-    }
-}
-
-/// target/<profile>, where cargo put stackflow-local and the function executables.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target dir")
-        .to_path_buf()
-}
-
-/// The execution's history, all pages.
-async fn history(env: &EnvironmentState, execution_arn: &str) -> Vec<HistoryEvent> {
-    let sfn = crate::support::sfn(env).await;
-    let mut events = Vec::new();
-    let mut token = None;
-    loop {
-        let page = sfn
-            .get_execution_history()
-            .execution_arn(execution_arn)
-            .max_results(1000)
-            .set_next_token(token.take())
-            .send()
-            .await
-            .expect("execution history");
-        events.extend(page.events().iter().cloned());
-        match page.next_token() {
-            Some(next) if !next.is_empty() => token = Some(next.to_string()),
-            _ => return events,
-        }
     }
 }
 

@@ -9,14 +9,14 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent};
+use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
 use stackflow_local::fault_proxy::{FaultClient, FaultRecord, FaultRule};
-use stackflow_local::job_service::{ClosedBy, JobRecord, JobServiceClient};
-use stackflow_local::state::EnvironmentState;
+use stackflow_local::job_service::{ClosedBy, JobServiceClient};
 
+use crate::aftermath::{execution_arn, Aftermath};
 use crate::support::{
-    cli, environment, example, example_parameters, executions, home, runtime, unique_stack, Run,
+    cli, environment, example, example_parameters, home, run_command, runtime, unique_stack, Run,
 };
 
 /// The longest a job here may take: S3 failing throughout takes the Fetch template Retry's five
@@ -64,119 +64,19 @@ impl Drop for Fault {
 
 /// `stackflow-local run --json`, with the example's files under artifact `artifact`.
 fn run_example(artifact: &str, stack: &str) -> Run {
-    let out = cli()
+    let mut command = cli();
+    command
         .args(["run", "--json", "--timeout"])
         .arg(JOB_DEADLINE.as_secs().to_string())
         .arg("--artifact")
         .arg(format!("{artifact}={}", example().display()))
         .arg("--user-parameters")
-        .arg(example_parameters(stack, json!({"artifact": artifact})))
-        .output()
-        .expect("stackflow-local run");
-    let live = String::from_utf8_lossy(&out.stderr).into_owned();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|err| {
-        panic!(
-            "no JSON report ({err}); exit {:?}\n{live}",
-            out.status.code()
-        )
-    });
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        report,
-        live,
-    }
-}
-
-/// What the environment holds about one job once it ended.
-struct Aftermath {
-    job: JobRecord,
-    executions: usize,
-    history: Vec<HistoryEvent>,
+        .arg(example_parameters(stack, json!({"artifact": artifact})));
+    run_command(command)
 }
 
 fn aftermath(job_id: &str) -> Aftermath {
-    let env = environment();
-    runtime().block_on(async {
-        let job = JobServiceClient::new(env.jobs_url())
-            .get_job(job_id)
-            .await
-            .expect("the job record");
-        let name = stackflow::start::execution_name(job_id);
-        let executions = executions(env)
-            .await
-            .iter()
-            .filter(|execution| execution.name() == name)
-            .count();
-        let history = history(env, &execution_arn(env, job_id)).await;
-        Aftermath {
-            job,
-            executions,
-            history,
-        }
-    })
-}
-
-fn execution_arn(env: &EnvironmentState, job_id: &str) -> String {
-    format!(
-        "{}:{}",
-        env.state_machine_arn
-            .replacen(":stateMachine:", ":execution:", 1),
-        stackflow::start::execution_name(job_id)
-    )
-}
-
-async fn history(env: &EnvironmentState, execution_arn: &str) -> Vec<HistoryEvent> {
-    let sfn = crate::support::sfn(env).await;
-    let mut events = Vec::new();
-    let mut token = None;
-    loop {
-        let page = sfn
-            .get_execution_history()
-            .execution_arn(execution_arn)
-            .max_results(1000)
-            .set_next_token(token.take())
-            .send()
-            .await
-            .expect("execution history");
-        events.extend(page.events().iter().cloned());
-        match page.next_token() {
-            Some(next) if !next.is_empty() => token = Some(next.to_string()),
-            _ => return events,
-        }
-    }
-}
-
-/// The (error, cause) of every failed Lambda invocation in the history.
-fn failed_invocations(history: &[HistoryEvent]) -> Vec<(String, String)> {
-    history
-        .iter()
-        .filter_map(|event| {
-            let lambda = event
-                .lambda_function_failed_event_details()
-                .map(|d| (d.error(), d.cause()));
-            let task = event
-                .task_failed_event_details()
-                .map(|d| (d.error(), d.cause()));
-            lambda.or(task)
-        })
-        .map(|(error, cause)| {
-            (
-                error.unwrap_or_default().to_string(),
-                cause.unwrap_or_default().to_string(),
-            )
-        })
-        .collect()
-}
-
-/// One job, one execution, one report: nothing reached the job after it was closed.
-fn assert_one_execution_and_one_report(after: &Aftermath) {
-    assert_eq!(after.executions, 1, "executions for job {}", after.job.id);
-    assert_eq!(
-        after.job.reports_after_close, 0,
-        "a second report reached the closed job: {:?}",
-        after.job
-    );
-    assert!(after.job.next_job_id.is_none(), "{:?}", after.job);
+    Aftermath::of(environment(), job_id)
 }
 
 /// An artifact name no other test uses: S3 faults match the artifact's key by it (the local
@@ -206,7 +106,7 @@ fn s3_unavailable_for_a_while_while_fetching_the_template_is_retried_and_the_job
     );
     let after = aftermath(result.job_id());
     assert_eq!(after.job.closed_by, Some(ClosedBy::Success));
-    assert_one_execution_and_one_report(&after);
+    after.assert_one_execution_one_report();
     assert!(
         !result.states().iter().any(|s| s == "Report failure"),
         "{:?}",
@@ -245,7 +145,7 @@ fn s3_unavailable_throughout_fails_the_job_naming_the_cause() {
         "{:?}",
         after.job
     );
-    assert_one_execution_and_one_report(&after);
+    after.assert_one_execution_one_report();
     assert!(took < JOB_DEADLINE, "the job took {took:?}");
 
     // The state machine retried the step (more attempts than the SDK makes alone), and no more
@@ -256,7 +156,8 @@ fn s3_unavailable_throughout_fails_the_job_naming_the_cause() {
         counts.struck <= SDK_ATTEMPTS * FETCH_INVOCATIONS,
         "a retry storm: {counts:?}"
     );
-    let transient = failed_invocations(&after.history)
+    let transient = after
+        .task_failures()
         .into_iter()
         .filter(|(error, _)| error == "Transient")
         .count();
@@ -283,8 +184,8 @@ fn cloudformation_throttling_describe_stacks_past_the_sdk_retries_is_retried_and
     assert!(counts.matched > times, "{counts:?}");
     let after = aftermath(result.job_id());
     assert_eq!(after.job.closed_by, Some(ClosedBy::Success));
-    assert_one_execution_and_one_report(&after);
-    let failed = failed_invocations(&after.history);
+    after.assert_one_execution_one_report();
+    let failed = after.task_failures();
     assert!(
         failed.iter().any(|(error, cause)| error == "Transient"
             && cause.contains("DescribeStacks")
@@ -315,7 +216,7 @@ fn a_500_from_codepipeline_on_the_first_report_is_retried_and_recorded_once() {
     let after = aftermath(result.job_id());
     assert_eq!(after.job.closed_by, Some(ClosedBy::Success));
     assert!(after.job.output_variables.is_some(), "{:?}", after.job);
-    assert_one_execution_and_one_report(&after);
+    after.assert_one_execution_one_report();
 }
 
 #[test]
@@ -383,5 +284,5 @@ fn a_job_closed_by_someone_else_before_the_report_ends_the_execution_cleanly() {
     assert_eq!(after.executions, 1);
     let counts = fault.record();
     assert_eq!((counts.struck, counts.matched), (1, 1), "{counts:?}");
-    assert!(failed_invocations(&after.history).is_empty());
+    assert!(after.task_failures().is_empty());
 }

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod aftermath;
 mod continuation;
 mod deploy;
 mod duplicates;

@@ -12,14 +12,16 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent, HistoryEventType};
+use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
 use stackflow_local::home::Home;
-use stackflow_local::job_service::{JobRecord, JobServiceClient};
 use stackflow_local::moto::MotoRecord;
 use stackflow_local::state::{pid_alive, EnvironmentState};
 
-use crate::support::{cli, environment, example, example_parameters, runtime, unique_stack, Run};
+use crate::aftermath::Aftermath;
+use crate::support::{
+    cli, environment, example, example_parameters, run_command, runtime, unique_stack, Run,
+};
 
 /// A job here ends within this (the retries wait 1 s and 2 s; a held answer 1 s each).
 const JOB_DEADLINE: Duration = Duration::from_secs(120);
@@ -61,110 +63,20 @@ fn run_example(stack: &str) -> Run {
 /// The same with this `stackflow-local` command and more `run` options.
 fn run_example_with(mut command: Command, stack: &str, options: &[&str]) -> Run {
     let started = Instant::now();
-    let out = command
+    command
         .args(["run", "--json", "--timeout"])
         .arg(JOB_DEADLINE.as_secs().to_string())
         .args(options)
         .arg("--artifact")
         .arg(format!("SourceArtifact={}", example().display()))
         .arg("--user-parameters")
-        .arg(example_parameters(stack, json!({})))
-        .output()
-        .expect("stackflow-local run");
-    let live = String::from_utf8_lossy(&out.stderr).into_owned();
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|err| {
-        panic!(
-            "no JSON report ({err}); exit {:?}\n{live}",
-            out.status.code()
-        )
-    });
+        .arg(example_parameters(stack, json!({})));
+    let run = run_command(command);
     assert!(
         started.elapsed() < JOB_DEADLINE + Duration::from_secs(30),
         "the run outlived its deadline"
     );
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        report,
-        live,
-    }
-}
-
-/// What the environment holds about one job: its record, its executions and the history.
-struct Aftermath {
-    job: JobRecord,
-    executions: usize,
-    status: Option<ExecutionStatus>,
-    history: Vec<HistoryEvent>,
-}
-
-impl Aftermath {
-    fn of(env: &EnvironmentState, run: &Run) -> Aftermath {
-        runtime().block_on(async {
-            let job = JobServiceClient::new(env.jobs_url())
-                .get_job(run.job_id())
-                .await
-                .expect("the job record");
-            let name = stackflow::start::execution_name(run.job_id());
-            let mine: Vec<_> = crate::support::executions(env)
-                .await
-                .into_iter()
-                .filter(|e| e.name() == name)
-                .collect();
-            let sfn = crate::support::sfn(env).await;
-            let mut history = Vec::new();
-            if let Some(execution) = mine.first() {
-                history = sfn
-                    .get_execution_history()
-                    .execution_arn(execution.execution_arn())
-                    .max_results(1000)
-                    .send()
-                    .await
-                    .expect("execution history")
-                    .events()
-                    .to_vec();
-            }
-            Aftermath {
-                job,
-                executions: mine.len(),
-                status: mine.first().map(|e| e.status().clone()),
-                history,
-            }
-        })
-    }
-
-    /// The failed Lambda invocations, (error, cause): `TaskFailed` events, or the
-    /// `LambdaFunctionFailed` ones moto records for `lambda:invoke` tasks.
-    fn task_failures(&self) -> Vec<(String, String)> {
-        let pair = |error: Option<&str>, cause: Option<&str>| {
-            (
-                error.unwrap_or_default().to_string(),
-                cause.unwrap_or_default().to_string(),
-            )
-        };
-        self.history
-            .iter()
-            .filter_map(|event| match event.r#type() {
-                HistoryEventType::TaskFailed => event
-                    .task_failed_event_details()
-                    .map(|d| pair(d.error(), d.cause())),
-                HistoryEventType::LambdaFunctionFailed => event
-                    .lambda_function_failed_event_details()
-                    .map(|d| pair(d.error(), d.cause())),
-                _ => None,
-            })
-            .collect()
-    }
-
-    /// What every fault owes: one execution, and no report after the job was closed.
-    fn assert_one_execution_one_report(&self) {
-        assert_eq!(self.executions, 1, "executions for job {}", self.job.id);
-        assert_eq!(
-            self.job.reports_after_close, 0,
-            "a second report reached job {}",
-            self.job.id
-        );
-        assert!(self.job.is_final(), "the job got no answer: {:?}", self.job);
-    }
+    run
 }
 
 fn assert_succeeded(run: &Run) {
@@ -211,7 +123,7 @@ fn deploy_stack_killed_as_it_answers_is_retried_and_the_deployment_succeeds() {
     assert_succeeded(&run);
     assert!(armed_for(&stack).is_empty(), "the fault was not used");
 
-    let after = Aftermath::of(env, &run);
+    let after = Aftermath::of(env, run.job_id());
     after.assert_one_execution_one_report();
     assert_eq!(after.status, Some(ExecutionStatus::Succeeded));
     let failures = after.task_failures();
@@ -243,7 +155,7 @@ fn a_function_killed_on_every_attempt_fails_the_job_naming_the_crash() {
     );
     assert!(armed_for(&stack).is_empty(), "the fault was not used up");
 
-    let after = Aftermath::of(env, &run);
+    let after = Aftermath::of(env, run.job_id());
     after.assert_one_execution_one_report();
     let errors: Vec<String> = after.task_failures().into_iter().map(|f| f.0).collect();
     assert_eq!(errors, vec!["Runtime.ExitError"; 3]);
@@ -267,7 +179,7 @@ fn check_stack_past_its_timeout_is_retried_and_the_deployment_succeeds() {
     assert_succeeded(&run);
     assert!(armed_for(&stack).is_empty(), "the fault was not used");
 
-    let after = Aftermath::of(env, &run);
+    let after = Aftermath::of(env, run.job_id());
     after.assert_one_execution_one_report();
     assert_eq!(after.status, Some(ExecutionStatus::Succeeded));
     let failures = after.task_failures();
@@ -305,7 +217,7 @@ fn a_function_past_its_timeout_on_every_attempt_fails_the_job_naming_the_timeout
         ],
     );
 
-    let after = Aftermath::of(env, &run);
+    let after = Aftermath::of(env, run.job_id());
     after.assert_one_execution_one_report();
     let errors: Vec<String> = after.task_failures().into_iter().map(|f| f.0).collect();
     assert_eq!(errors, vec!["Sandbox.Timedout"; 3]);
@@ -330,7 +242,7 @@ fn report_result_killed_after_its_report_leaves_the_answer_as_it_was() {
     assert_succeeded(&run);
     assert!(armed_for(&stack).is_empty(), "the fault was not used");
 
-    let after = Aftermath::of(env, &run);
+    let after = Aftermath::of(env, run.job_id());
     assert_eq!(after.executions, 1);
     assert_eq!(after.status, Some(ExecutionStatus::Succeeded));
     assert!(after.job.succeeded(), "{:?}", after.job);
@@ -471,7 +383,7 @@ fn the_stacks_survive_a_restart_of_the_environments_services() {
     // One execution per job and one report each, across every restart.
     let env = own.state();
     for run in &runs {
-        Aftermath::of(&env, run).assert_one_execution_one_report();
+        Aftermath::of(&env, run.job_id()).assert_one_execution_one_report();
     }
     let all = runtime().block_on(crate::support::executions(&env));
     assert_eq!(all.len(), runs.len(), "executions: {all:?}");

@@ -12,8 +12,8 @@ use stackflow_local::job_service::JobServiceClient;
 use stackflow_local::state::EnvironmentState;
 
 use crate::support::{
-    cli, environment, example, example_parameters, fixture, home, project_root, run, runtime, sfn,
-    unique_stack, Run,
+    cli, environment, example, example_parameters, fixture, home, project_root, run, run_command,
+    runtime, sfn, unique_stack, Run,
 };
 
 /// The three credentials of each job's event.
@@ -176,18 +176,12 @@ impl TraceEnvironment {
     }
 
     fn run(&self, params: &str, artifact: &Path) -> Run {
-        let out = self
-            .cli()
+        let mut command = self.cli();
+        command
             .args(["run", "--json", "--timeout", "300", "--artifact"])
             .arg(format!("SourceArtifact={}", artifact.display()))
-            .args(["--user-parameters", params])
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            report: serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
-            live: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+            .args(["--user-parameters", params]);
+        run_command(command)
     }
 }
 

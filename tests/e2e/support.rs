@@ -108,6 +108,11 @@ pub fn run(artifacts: &[(&str, &Path)], user_parameters: &str) -> Run {
             .arg(format!("{name}={}", path.display()));
     }
     command.arg("--user-parameters").arg(user_parameters);
+    run_command(command)
+}
+
+/// Run a `stackflow-local run --json` command to its end; its report.
+pub fn run_command(mut command: Command) -> Run {
     let out = command.output().expect("run stackflow-local run");
     let live = String::from_utf8_lossy(&out.stderr).into_owned();
     let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|err| {
