@@ -66,11 +66,19 @@ where
 {
     match err {
         SdkError::ServiceError(service) => {
-            let code = service.err().code().unwrap_or("UnknownError");
-            let message = service.err().message().unwrap_or("no message");
-            let text = format!("{context}: {code}: {message}");
+            let status = service.raw().status();
+            // A body without an error code (an HTML or empty 503 from a proxy): the status says
+            // the most.
+            let code = service.err().code().unwrap_or("");
+            let text = match (code, service.err().message()) {
+                ("", Some(message)) => format!("{context}: HTTP {}: {message}", status.as_u16()),
+                ("", None) => format!("{context}: HTTP {} with no error code", status.as_u16()),
+                (code, message) => {
+                    format!("{context}: {code}: {}", message.unwrap_or("no message"))
+                }
+            };
             // A 5xx is AWS's own fault whatever its code: worth another try.
-            if THROTTLING_CODES.contains(&code) || service.raw().status().is_server_error() {
+            if THROTTLING_CODES.contains(&code) || status.is_server_error() {
                 Error::Transient(text)
             } else if ACCESS_DENIED_CODES.contains(&code) {
                 Error::AccessDenied(text)
@@ -136,6 +144,26 @@ mod tests {
             &service_error_with_status(503, "Whatever", "down"),
         );
         assert_eq!(err.name(), "Transient");
+    }
+
+    #[test]
+    fn an_answer_without_an_error_code_is_named_by_its_status() {
+        let bare = SdkError::service_error(
+            DescribeStacksError::generic(ErrorMetadata::builder().build()),
+            Response::new(
+                StatusCode::try_from(503).unwrap_or_else(|_| unreachable!()),
+                SdkBody::empty(),
+            ),
+        );
+        assert_eq!(
+            classify("GetObject of artifact", &bare),
+            Error::Transient("GetObject of artifact: HTTP 503 with no error code".into())
+        );
+        let err = classify("CreateStack", &service_error("", "bad gateway"));
+        assert_eq!(
+            err,
+            Error::AwsError("CreateStack: HTTP 400: bad gateway".into())
+        );
     }
 
     #[test]
