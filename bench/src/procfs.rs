@@ -22,11 +22,16 @@ pub fn cpu_ms(pid: u32, ticks_per_second: u64) -> Option<f64> {
 pub fn threads_cpu_ms(pid: u32) -> Option<f64> {
     let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
     let mut total_ns: u64 = 0;
+    let mut read = 0;
     for task in tasks.flatten() {
-        let schedstat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        // A thread that ended after the listing has no schedstat left; it is no longer live.
+        let Ok(schedstat) = std::fs::read_to_string(task.path().join("schedstat")) else {
+            continue;
+        };
         total_ns += schedstat_run_ns(&schedstat)?;
+        read += 1;
     }
-    Some(total_ns as f64 / 1e6)
+    (read > 0).then(|| total_ns as f64 / 1e6)
 }
 
 /// The running processes whose parent is `parent`.

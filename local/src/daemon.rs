@@ -32,10 +32,9 @@ pub fn hand_over_seconds(job_reply_timeout: Duration) -> u32 {
 /// Where the functions reach each service.
 struct Endpoints {
     moto_port: u16,
-    jobs_port: u16,
     /// The fault proxy's listeners for S3, CloudFormation and CodePipeline (test tooling that
-    /// forwards unchanged until a fault is set); `None`: the services themselves.
-    proxy: Option<ProxyUrls>,
+    /// forwards unchanged until a fault is set).
+    proxy: ProxyUrls,
 }
 
 struct ProxyUrls {
@@ -66,23 +65,15 @@ fn function_env(
     let mut set = |k: &str, v: String| {
         env.insert(k.to_string(), v);
     };
-    let (moto_port, jobs_port) = (endpoints.moto_port, endpoints.jobs_port);
+    let (moto_port, proxy) = (endpoints.moto_port, &endpoints.proxy);
     let log_level = options.log_level.as_str();
     set("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{moto_port}"));
-    match &endpoints.proxy {
-        Some(proxy) => {
-            set("AWS_ENDPOINT_URL_S3", proxy.s3.clone());
-            set(
-                "AWS_ENDPOINT_URL_CLOUDFORMATION",
-                proxy.cloudformation.clone(),
-            );
-            set("AWS_ENDPOINT_URL_CODEPIPELINE", proxy.codepipeline.clone());
-        }
-        None => set(
-            "AWS_ENDPOINT_URL_CODEPIPELINE",
-            format!("http://127.0.0.1:{jobs_port}"),
-        ),
-    }
+    set("AWS_ENDPOINT_URL_S3", proxy.s3.clone());
+    set(
+        "AWS_ENDPOINT_URL_CLOUDFORMATION",
+        proxy.cloudformation.clone(),
+    );
+    set("AWS_ENDPOINT_URL_CODEPIPELINE", proxy.codepipeline.clone());
     set("AWS_ACCESS_KEY_ID", "stackflow-local".into());
     set("AWS_SECRET_ACCESS_KEY", "stackflow-local".into());
     set("AWS_LAMBDA_LOG_LEVEL", log_level.to_string());
@@ -146,12 +137,11 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
     .await?;
     let endpoints = Endpoints {
         moto_port,
-        jobs_port,
-        proxy: Some(ProxyUrls {
+        proxy: ProxyUrls {
             s3: proxy.url(Service::S3),
             cloudformation: proxy.url(Service::CloudFormation),
             codepipeline: proxy.url(Service::CodePipeline),
-        }),
+        },
     };
     let specs = FUNCTIONS
         .iter()
@@ -316,12 +306,11 @@ mod tests {
         };
         let endpoints = Endpoints {
             moto_port: 1,
-            jobs_port: 2,
-            proxy: Some(ProxyUrls {
+            proxy: ProxyUrls {
                 s3: "http://127.0.0.1:4".into(),
                 cloudformation: "http://127.0.0.1:3".into(),
                 codepipeline: "http://127.0.0.1:5".into(),
-            }),
+            },
         };
         let entry = FUNCTIONS
             .iter()
@@ -354,23 +343,5 @@ mod tests {
             env.get("STATE_MACHINE_ARN").map(String::as_str),
             Some("arn:sm")
         );
-
-        let direct = Endpoints {
-            proxy: None,
-            ..endpoints
-        };
-        for def in FUNCTIONS {
-            let env = function_env(def, &direct, "arn:sm", &options);
-            assert!(
-                !env.contains_key("AWS_ENDPOINT_URL_CLOUDFORMATION")
-                    && !env.contains_key("AWS_ENDPOINT_URL_S3"),
-                "{}",
-                def.binary
-            );
-            assert_eq!(
-                env.get("AWS_ENDPOINT_URL_CODEPIPELINE").map(String::as_str),
-                Some("http://127.0.0.1:2")
-            );
-        }
     }
 }

@@ -1,7 +1,6 @@
 //! A typed client of `/stackflow/aws-faults`, for the CLI and the tests.
 
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use super::control::PATH;
 use super::rules::{FaultList, FaultRecord, FaultRule};
@@ -85,14 +84,7 @@ fn http_error(error: reqwest::Error) -> LocalError {
 async fn api_error(response: reqwest::Response) -> LocalError {
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
-    let message = serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|body| {
-            body.get("message")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
-        .unwrap_or(text);
+    let message = crate::job_service::body_message(text);
     LocalError::Usage(format!("the environment refused ({status}): {message}"))
 }
 
