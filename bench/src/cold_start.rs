@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
+use stackflow_local::daemon::{self, Endpoints, ServeOptions};
 use stackflow_local::functions::FunctionDef;
+use stackflow_local::job_service::DEFAULT_REPLY_TIMEOUT;
 use stackflow_local::lambda_service::{self, FunctionSpec, InvocationRecord, LambdaServiceConfig};
-use stackflow_local::state::{ACCOUNT_ID, REGION};
+use stackflow_local::state;
 
 use crate::procfs;
 use crate::stats::{summarize, Summary};
@@ -87,8 +89,8 @@ struct Sample {
 async fn round_of(specs: &[FunctionSpec], round: usize) -> Result<Vec<Sample>, String> {
     let service = lambda_service::start(LambdaServiceConfig {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        region: REGION.to_string(),
-        account_id: ACCOUNT_ID.to_string(),
+        region: state::REGION.to_string(),
+        account_id: state::ACCOUNT_ID.to_string(),
         functions: specs.to_vec(),
         async_retry_delays: Vec::new(),
     })
@@ -203,36 +205,20 @@ fn specs(plan: &Plan<'_>) -> Vec<FunctionSpec> {
     specs
 }
 
-/// What the local environment gives a function (stackflow-local's daemon does the same):
-/// endpoints (nothing listens there; a `{}` event makes no AWS call), static credentials, log
-/// settings and the function's own variables.
+/// What the local environment gives a function, with every endpoint at a port where nothing
+/// listens: a `{}` event makes no AWS call.
 fn function_env(vars: &[&str]) -> BTreeMap<String, String> {
-    let endpoint = "http://127.0.0.1:9".to_string();
-    let mut env = BTreeMap::from([
-        ("AWS_ENDPOINT_URL".to_string(), endpoint.clone()),
-        ("AWS_ENDPOINT_URL_CODEPIPELINE".to_string(), endpoint),
-        (
-            "AWS_ACCESS_KEY_ID".to_string(),
-            "stackflow-local".to_string(),
-        ),
-        (
-            "AWS_SECRET_ACCESS_KEY".to_string(),
-            "stackflow-local".to_string(),
-        ),
-        ("AWS_LAMBDA_LOG_LEVEL".to_string(), "info".to_string()),
-        ("AWS_LAMBDA_LOG_FORMAT".to_string(), "JSON".to_string()),
-    ]);
-    for var in vars {
-        let value = match *var {
-            stackflow::config::STATE_MACHINE_ARN => {
-                format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:stackflow")
-            }
-            stackflow::config::STAGING_BUCKET => "stackflow-bench-staging".to_string(),
-            _ => String::new(),
-        };
-        env.insert((*var).to_string(), value);
-    }
-    env
+    let options = ServeOptions {
+        job_reply_timeout: DEFAULT_REPLY_TIMEOUT,
+        hold_in_progress: Duration::ZERO,
+        log_level: "info".to_string(),
+    };
+    daemon::function_env(
+        vars,
+        &Endpoints::all_at(9),
+        &state::state_machine_arn(),
+        &options,
+    )
 }
 
 fn log_path(dir: &Path, function: &str) -> PathBuf {

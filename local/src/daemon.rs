@@ -30,17 +30,32 @@ pub fn hand_over_seconds(job_reply_timeout: Duration) -> u32 {
 }
 
 /// Where the functions reach each service.
-struct Endpoints {
-    moto_port: u16,
+pub struct Endpoints {
+    pub moto_port: u16,
     /// The fault proxy's listeners for S3, CloudFormation and CodePipeline (test tooling that
     /// forwards unchanged until a fault is set).
-    proxy: ProxyUrls,
+    pub proxy: ProxyUrls,
 }
 
-struct ProxyUrls {
-    s3: String,
-    cloudformation: String,
-    codepipeline: String,
+pub struct ProxyUrls {
+    pub s3: String,
+    pub cloudformation: String,
+    pub codepipeline: String,
+}
+
+impl Endpoints {
+    /// Every service at one local port: for functions given events that make no AWS call.
+    pub fn all_at(port: u16) -> Self {
+        let url = format!("http://127.0.0.1:{port}");
+        Endpoints {
+            moto_port: port,
+            proxy: ProxyUrls {
+                s3: url.clone(),
+                cloudformation: url.clone(),
+                codepipeline: url,
+            },
+        }
+    }
 }
 
 fn free_port() -> Result<u16> {
@@ -54,9 +69,9 @@ fn free_port() -> Result<u16> {
 }
 
 /// The environment every function gets locally: the standard AWS variables pointing at the local
-/// services, plus its own.
-fn function_env(
-    def: &functions::FunctionDef,
+/// services, plus its own (`env_vars`, a function's `FunctionDef::env_vars`).
+pub fn function_env(
+    env_vars: &[&str],
     endpoints: &Endpoints,
     state_machine_arn: &str,
     options: &ServeOptions,
@@ -78,7 +93,7 @@ fn function_env(
     set("AWS_SECRET_ACCESS_KEY", "stackflow-local".into());
     set("AWS_LAMBDA_LOG_LEVEL", log_level.to_string());
     set("AWS_LAMBDA_LOG_FORMAT", "JSON".into());
-    for var in def.env_vars {
+    for var in env_vars {
         match *var {
             stackflow::config::STATE_MACHINE_ARN => set(var, state_machine_arn.to_string()),
             stackflow::config::STAGING_BUCKET => set(var, state::STAGING_BUCKET.to_string()),
@@ -120,12 +135,7 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         None => free_port()?,
     };
     let jobs_port = free_port()?;
-    let state_machine_arn = format!(
-        "arn:aws:states:{}:{}:stateMachine:{}",
-        state::REGION,
-        state::ACCOUNT_ID,
-        state::STATE_MACHINE_NAME
-    );
+    let state_machine_arn = state::state_machine_arn();
 
     // Test tooling: the functions reach S3, CloudFormation and CodePipeline through the fault
     // proxy, which forwards unchanged until a fault is set (or stacks are held in progress).
@@ -148,7 +158,7 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         .map(|def| lambda_service::FunctionSpec {
             name: def.function_name.to_string(),
             executable: exe_dir.join(def.binary),
-            env: function_env(def, &endpoints, &state_machine_arn, &options),
+            env: function_env(def.env_vars, &endpoints, &state_machine_arn, &options),
             timeout: def.timeout,
             memory_mb: 128,
             log_path: home.logs().join(format!("{}.log", def.function_name)),
@@ -315,7 +325,7 @@ mod tests {
         let entry = FUNCTIONS
             .iter()
             .find(|def| def.function_name == functions::ENTRY_FUNCTION);
-        let env = entry.map(|def| function_env(def, &endpoints, "arn:sm", &options));
+        let env = entry.map(|def| function_env(def.env_vars, &endpoints, "arn:sm", &options));
         let env = env.unwrap_or_default();
         assert_eq!(
             env.get("JOB_HANDOVER_SECONDS").map(String::as_str),

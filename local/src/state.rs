@@ -13,6 +13,11 @@ pub const STATE_MACHINE_NAME: &str = "stackflow";
 pub const ARTIFACT_BUCKET: &str = "stackflow-local-artifacts";
 pub const STAGING_BUCKET: &str = "stackflow-local-staging";
 
+/// The ARN moto gives the state machine the environment creates.
+pub fn state_machine_arn() -> String {
+    format!("arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:{STATE_MACHINE_NAME}")
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EnvironmentState {

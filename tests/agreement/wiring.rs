@@ -205,12 +205,7 @@ fn cargo_lambda_watch_gives_each_function_what_the_local_environment_gives_it() 
     let local_values = BTreeMap::from([
         (
             stackflow::config::STATE_MACHINE_ARN,
-            format!(
-                "arn:aws:states:{}:{}:stateMachine:{}",
-                state::REGION,
-                state::ACCOUNT_ID,
-                state::STATE_MACHINE_NAME
-            ),
+            state::state_machine_arn(),
         ),
         (
             stackflow::config::STAGING_BUCKET,

@@ -87,23 +87,17 @@ pub fn in_progress_summary(stack: Option<&StackProgress>) -> String {
 mod tests {
     use super::*;
     use crate::contract::{Next, Outcome, StackAction};
-    use crate::job_result::tests::error_response;
+    use crate::job_result::tests::{error_response, mock_codepipeline as client};
     use aws_sdk_codepipeline::operation::put_job_success_result::{
         PutJobSuccessResultError, PutJobSuccessResultOutput,
     };
-    use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+    use aws_smithy_mocks::mock;
     use aws_smithy_types::error::ErrorMetadata;
-    use aws_smithy_types::retry::RetryConfig;
 
     const JOB_ID: &str = "22222222-abcd-2222-abcd-222222abcdef";
     const EXECUTION: &str =
         "arn:aws:states:us-east-1:111111111111:execution:stackflow:11111111-abcd-1111-abcd-111111abcdef";
     const TASK_TOKEN: &str = "AQCEAAAAKgAAAAMAAAAAAAAAAeMHr6sb";
-
-    fn client(rules: &[&Rule]) -> aws_sdk_codepipeline::Client {
-        mock_client!(aws_sdk_codepipeline, RuleMode::Sequential, rules, |c| c
-            .retry_config(RetryConfig::disabled()))
-    }
 
     fn stack() -> StackProgress {
         StackProgress {

@@ -89,15 +89,28 @@ pub(crate) mod tests {
     use super::*;
     use aws_sdk_codepipeline::operation::put_job_success_result::PutJobSuccessResultError;
     use aws_sdk_codepipeline::types::error::InvalidJobStateException;
+    use aws_smithy_mocks::{mock_client, Rule, RuleMode};
     use aws_smithy_runtime_api::http::StatusCode;
     use aws_smithy_types::body::SdkBody;
     use aws_smithy_types::error::ErrorMetadata;
+    use aws_smithy_types::retry::RetryConfig;
 
     /// An AWS JSON-protocol error answer, as the service sends it: the SDK parses the code from
     /// it exactly as in production (a modeled error built in a test carries no code).
     pub(crate) fn error_response(status: u16, code: &str, message: &str) -> HttpResponse {
         let body = serde_json::json!({ "__type": code, "message": message }).to_string();
         HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::from(body))
+    }
+
+    /// A CodePipeline client answering from `rules` in order, without SDK retries: the tests
+    /// look at what our code does once the SDK has given up.
+    pub(crate) fn mock_codepipeline(rules: &[&Rule]) -> aws_sdk_codepipeline::Client {
+        mock_client!(
+            aws_sdk_codepipeline,
+            RuleMode::Sequential,
+            rules,
+            |config| { config.retry_config(RetryConfig::disabled()) }
+        )
     }
 
     fn service_error(

@@ -272,29 +272,18 @@ fn describe_error_name(name: &str) -> String {
 mod tests {
     use super::*;
     use crate::error::ERROR_NAMES;
-    use crate::job_result::tests::error_response;
+    use crate::job_result::tests::{error_response, mock_codepipeline as client};
     use aws_sdk_codepipeline::operation::put_job_failure_result::PutJobFailureResultOutput;
     use aws_sdk_codepipeline::operation::put_job_success_result::{
         PutJobSuccessResultError, PutJobSuccessResultOutput,
     };
     use aws_sdk_codepipeline::types::error::OutputVariablesSizeExceededException;
-    use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
+    use aws_smithy_mocks::mock;
     use aws_smithy_types::error::ErrorMetadata;
-    use aws_smithy_types::retry::RetryConfig;
 
     const JOB_ID: &str = "11111111-abcd-1111-abcd-111111abcdef";
     const EXECUTION: &str =
         "arn:aws:states:us-east-1:111111111111:execution:stackflow:11111111-abcd-1111-abcd-111111abcdef";
-
-    fn client(rules: &[&Rule]) -> aws_sdk_codepipeline::Client {
-        // No SDK retries: the tests look at what report() does once the SDK has given up.
-        mock_client!(
-            aws_sdk_codepipeline,
-            RuleMode::Sequential,
-            rules,
-            |config| { config.retry_config(RetryConfig::disabled()) }
-        )
-    }
 
     fn progress(outputs: &[(&str, &str)]) -> StackProgress {
         StackProgress {
