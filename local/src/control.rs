@@ -159,19 +159,24 @@ async fn stop_services(home: &Home) -> Result<bool> {
     let Some(state) = running(home)? else {
         return Ok(false);
     };
-    signal_group(state.pid, "TERM");
-    let started = Instant::now();
-    while pid_alive(state.pid) && started.elapsed() < Duration::from_secs(15) {
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    if pid_alive(state.pid) {
-        signal_group(state.pid, "KILL");
-    }
+    stop_group(state.pid, Duration::from_secs(15)).await;
     let _ = std::fs::remove_file(home.state_file());
     Ok(true)
 }
 
-pub(crate) fn signal_group(pid: u32, signal: &str) {
+/// TERM the process group led by `pid`, and KILL it if the leader outlives `grace`.
+pub(crate) async fn stop_group(pid: u32, grace: Duration) {
+    signal_group(pid, "TERM");
+    let started = Instant::now();
+    while pid_alive(pid) && started.elapsed() < grace {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if pid_alive(pid) {
+        signal_group(pid, "KILL");
+    }
+}
+
+fn signal_group(pid: u32, signal: &str) {
     let _ = std::process::Command::new("kill")
         .arg(format!("-{signal}"))
         .arg("--")

@@ -49,10 +49,7 @@ async fn read(
     let status = response.status();
     let body = response.bytes().await.map_err(unreachable)?;
     if !status.is_success() {
-        let message = serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| v["message"].as_str().map(str::to_string))
-            .unwrap_or_else(|| String::from_utf8_lossy(&body).into_owned());
+        let message = crate::error::body_message(String::from_utf8_lossy(&body).into_owned());
         return Err(LocalError::Usage(format!("fault refused: {message}")));
     }
     serde_json::from_slice(&body)

@@ -11,6 +11,7 @@ use stackflow_local::error::LocalError;
 use stackflow_local::fault_proxy::{FaultClient, FaultRule};
 use stackflow_local::home::Home;
 use stackflow_local::lambda_service::{FaultKind, FaultSpec};
+use stackflow_local::state::EnvironmentState;
 use stackflow_local::{artifact, function_faults, run};
 
 /// Run stackflow locally: moto serves S3, CloudFormation and Step Functions (running the real
@@ -160,23 +161,15 @@ struct FaultTarget {
     matching: Option<String>,
 }
 
-impl FaultAction {
-    fn spec(self) -> Option<FaultSpec> {
-        let (target, fault, timeout_seconds) = match self {
-            FaultAction::Crash { target } => (target, FaultKind::Crash, None),
-            FaultAction::Timeout {
-                target,
-                timeout_seconds,
-            } => (target, FaultKind::Timeout, timeout_seconds),
-            FaultAction::List | FaultAction::Clear => return None,
-        };
-        Some(FaultSpec {
-            function: function_faults::function_name(&target.function),
+impl FaultTarget {
+    fn spec(self, fault: FaultKind, timeout_seconds: Option<u64>) -> FaultSpec {
+        FaultSpec {
+            function: function_faults::function_name(&self.function),
             fault,
-            times: target.times,
-            matching: target.matching,
+            times: self.times,
+            matching: self.matching,
             timeout_seconds,
-        })
+        }
     }
 }
 
@@ -249,9 +242,7 @@ async fn execute(command: Command, home: &Home) -> Result<ExitCode, LocalError> 
                 run::run(home, &env, &options, &mut std::io::stdout()).await?
             };
             if json {
-                let text = serde_json::to_string_pretty(&report)
-                    .map_err(|err| LocalError::Environment(format!("writing the report: {err}")))?;
-                println!("{text}");
+                println!("{}", pretty(&report)?);
             } else {
                 run::print_result(&report, &mut std::io::stdout());
             }
@@ -263,33 +254,29 @@ async fn execute(command: Command, home: &Home) -> Result<ExitCode, LocalError> 
             })
         }
         Command::FunctionFault(action) => {
-            let Some(env) = control::running(home)? else {
-                return Err(LocalError::Usage(
-                    "the environment is not running; `stackflow-local up` starts it".into(),
-                ));
-            };
+            let env = running(home)?;
             let armed = match action {
                 FaultAction::Clear => {
                     function_faults::clear(&env).await?;
                     Vec::new()
                 }
                 FaultAction::List => function_faults::armed(&env).await?,
-                action => match action.spec() {
-                    Some(spec) => function_faults::arm(&env, &spec).await?,
-                    None => function_faults::armed(&env).await?,
-                },
+                FaultAction::Crash { target } => {
+                    function_faults::arm(&env, &target.spec(FaultKind::Crash, None)).await?
+                }
+                FaultAction::Timeout {
+                    target,
+                    timeout_seconds,
+                } => {
+                    let spec = target.spec(FaultKind::Timeout, timeout_seconds);
+                    function_faults::arm(&env, &spec).await?
+                }
             };
-            let text = serde_json::to_string_pretty(&armed)
-                .map_err(|err| LocalError::Environment(format!("writing the faults: {err}")))?;
-            println!("{text}");
+            println!("{}", pretty(&armed)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::AwsFault(action) => {
-            let Some(env) = control::running(home)? else {
-                return Err(LocalError::Usage(
-                    "the environment is not running; `stackflow-local up` starts it".into(),
-                ));
-            };
+            let env = running(home)?;
             let faults = FaultClient::new(env.jobs_url());
             let text = match action {
                 AwsFaultAction::Set { rule } => {
@@ -330,6 +317,13 @@ async fn execute(command: Command, home: &Home) -> Result<ExitCode, LocalError> 
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The running environment, for the commands that need one up.
+fn running(home: &Home) -> Result<EnvironmentState, LocalError> {
+    control::running(home)?.ok_or_else(|| {
+        LocalError::Usage("the environment is not running; `stackflow-local up` starts it".into())
+    })
 }
 
 fn pretty(value: &impl serde::Serialize) -> Result<String, LocalError> {

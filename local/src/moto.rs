@@ -129,14 +129,7 @@ pub async fn stop(record_file: &Path) -> bool {
     };
     let was_running = pid_alive(record.pid);
     if was_running {
-        crate::control::signal_group(record.pid, "TERM");
-        let started = std::time::Instant::now();
-        while pid_alive(record.pid) && started.elapsed() < Duration::from_secs(10) {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        if pid_alive(record.pid) {
-            crate::control::signal_group(record.pid, "KILL");
-        }
+        crate::control::stop_group(record.pid, Duration::from_secs(10)).await;
     }
     let _ = std::fs::remove_file(record_file);
     was_running

@@ -84,7 +84,7 @@ fn http_error(error: reqwest::Error) -> LocalError {
 async fn api_error(response: reqwest::Response) -> LocalError {
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
-    let message = crate::job_service::body_message(text);
+    let message = crate::error::body_message(text);
     LocalError::Usage(format!("the environment refused ({status}): {message}"))
 }
 

@@ -50,22 +50,22 @@ impl Holds {
         }
     }
 
-    pub fn active(&self) -> bool {
+    fn active(&self) -> bool {
         !self.hold.is_zero()
     }
 
-    /// A CloudFormation answer moto gave to `action`, as the functions get it.
-    pub fn answer(&self, action: Option<&str>, text: String) -> String {
+    /// A CloudFormation answer moto gave to `action`, as the functions get it; `None`: as it is.
+    pub fn answer(&self, action: Option<&str>, text: &str) -> Option<String> {
         if !self.active() {
-            return text;
+            return None;
         }
         match action {
-            Some("CreateStack") => self.record(&text, Held::Create(Instant::now())),
-            Some("UpdateStack") => self.record(&text, Held::Update(Instant::now())),
-            Some("DescribeStacks") => return self.rewrite(&text),
+            Some("CreateStack") => self.record(text, Held::Create(Instant::now())),
+            Some("UpdateStack") => self.record(text, Held::Update(Instant::now())),
+            Some("DescribeStacks") => return self.rewrite(text),
             _ => {}
         }
-        text
+        None
     }
 
     /// A create or update moto accepted: hold the stack of its `<StackId>` from now on.
@@ -81,14 +81,20 @@ impl Holds {
         }
     }
 
-    /// The DescribeStacks answer with every held stack's status replaced.
-    fn rewrite(&self, answer: &str) -> String {
+    /// The DescribeStacks answer with every held stack's status replaced; `None` while no stack
+    /// is held.
+    fn rewrite(&self, answer: &str) -> Option<String> {
         let mut held = self.lock();
         held.retain(|_, operation| operation.since().elapsed() < self.hold);
-        held.iter()
+        if held.is_empty() {
+            return None;
+        }
+        let text = held
+            .iter()
             .fold(answer.to_string(), |text, (id, operation)| {
                 replace_status(&text, id, operation.status())
-            })
+            });
+        Some(text)
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Held>> {
@@ -170,23 +176,24 @@ mod tests {
         holds.record(&created, Held::Create(Instant::now()));
         let xml = described(&[(ID, "CREATE_COMPLETE")]);
         assert_eq!(
-            holds.answer(Some("DescribeStacks"), xml.clone()),
-            described(&[(ID, "CREATE_IN_PROGRESS")])
+            holds.answer(Some("DescribeStacks"), &xml),
+            Some(described(&[(ID, "CREATE_IN_PROGRESS")]))
         );
 
         let long_ago = Instant::now()
             .checked_sub(Duration::from_secs(61))
             .unwrap_or_else(Instant::now);
         holds.record(&created, Held::Update(long_ago));
-        assert_eq!(holds.rewrite(&xml), xml);
+        assert_eq!(holds.rewrite(&xml), None);
     }
 
     #[test]
     fn no_hold_changes_nothing() {
         let holds = Holds::new(Duration::ZERO);
         let created = format!("<CreateStackResult><StackId>{ID}</StackId></CreateStackResult>");
-        assert_eq!(holds.answer(Some("CreateStack"), created.clone()), created);
+        assert_eq!(holds.answer(Some("CreateStack"), &created), None);
         let xml = described(&[(ID, "CREATE_COMPLETE")]);
-        assert_eq!(holds.answer(Some("DescribeStacks"), xml.clone()), xml);
+        assert_eq!(holds.answer(Some("DescribeStacks"), &xml), None);
+        assert!(holds.lock().is_empty());
     }
 }

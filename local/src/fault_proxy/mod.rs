@@ -31,8 +31,8 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use client::FaultClient;
-pub use control::{routes as control_routes, PATH as CONTROL_PATH};
-pub use rules::{FaultList, FaultRecord, FaultRule, Faults, INJECTED_MESSAGE};
+pub use control::routes as control_routes;
+pub use rules::{FaultRecord, FaultRule, Faults};
 pub use service::Service;
 
 use crate::error::{LocalError, Result};
@@ -250,13 +250,12 @@ async fn relay(
     let mut bytes = answer.bytes().await.map_err(|err| err.to_string())?;
 
     let mut rewritten = false;
-    if front.service == Service::CloudFormation
-        && front.shared.holds.active()
-        && status.is_success()
-    {
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        let answer = front.shared.holds.answer(operation, text.clone());
-        if answer != text {
+    if front.service == Service::CloudFormation && status.is_success() {
+        let answer = front
+            .shared
+            .holds
+            .answer(operation, &String::from_utf8_lossy(&bytes));
+        if let Some(answer) = answer {
             bytes = Bytes::from(answer);
             rewritten = true;
         }

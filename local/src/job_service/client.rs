@@ -155,31 +155,6 @@ async fn read<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, Job
     let text = response.text().await.unwrap_or_default();
     Err(JobServiceError::Api {
         status: status.as_u16(),
-        message: body_message(text),
+        message: crate::error::body_message(text),
     })
-}
-
-/// The `message` of a local service's JSON error body, or the body itself when it has none.
-pub(crate) fn body_message(text: String) -> String {
-    serde_json::from_str::<Value>(&text)
-        .ok()
-        .and_then(|body| {
-            body.get("message")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
-        .unwrap_or(text)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::body_message;
-
-    #[test]
-    fn an_error_body_gives_its_message_or_itself() {
-        let json = r#"{"__type":"JobNotFoundException","message":"job 42 is not known"}"#;
-        assert_eq!(body_message(json.into()), "job 42 is not known");
-        assert_eq!(body_message("Bad Gateway".into()), "Bad Gateway");
-        assert_eq!(body_message(r#"{"message":7}"#.into()), r#"{"message":7}"#);
-    }
 }

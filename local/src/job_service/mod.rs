@@ -34,7 +34,6 @@ use axum::Router;
 use tokio::sync::{watch, OnceCell};
 use tokio::task::JoinHandle;
 
-pub(crate) use client::body_message;
 pub use client::JobServiceClient;
 pub use dispatch::timeout_message;
 pub use error::JobServiceError;
