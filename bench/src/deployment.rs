@@ -16,6 +16,7 @@ use stackflow_local::home::Home;
 use stackflow_local::job_service::{JobRecord, JobServiceClient};
 use stackflow_local::lambda_service::InvocationRecord;
 use stackflow_local::state::{moto_sdk_config, EnvironmentState};
+use stackflow_local::watch::execution_history;
 use tokio::process::Command;
 
 use crate::cold_start::{kib_to_mib, us_to_ms};
@@ -287,38 +288,25 @@ async fn job_window(jobs: &JobServiceClient, final_id: &str) -> Option<(u64, u64
     Some((first.created_at, closed))
 }
 
-/// The Wait states of the execution, entered to exited.
+/// The Wait states of the execution, entered to exited; none when its history cannot be read.
 async fn wait_spans(sfn: &aws_sdk_sfn::Client, arn: &str) -> Vec<Span> {
+    let events = execution_history(sfn, arn).await.unwrap_or_default();
     let mut spans = Vec::new();
     let mut entered = None;
-    let mut token = None;
-    loop {
-        let page = sfn
-            .get_execution_history()
-            .execution_arn(arn)
-            .max_results(1000)
-            .set_next_token(token.take())
-            .send()
-            .await;
-        let Ok(page) = page else { return spans };
-        for event in page.events() {
-            let at = event.timestamp().secs() * 1_000_000
-                + i64::from(event.timestamp().subsec_nanos() / 1000);
-            match event.r#type() {
-                HistoryEventType::WaitStateEntered => entered = Some(at),
-                HistoryEventType::WaitStateExited => {
-                    if let Some(start) = entered.take() {
-                        spans.push(Span::new(start, at));
-                    }
+    for event in &events {
+        let at = event.timestamp().secs() * 1_000_000
+            + i64::from(event.timestamp().subsec_nanos() / 1000);
+        match event.r#type() {
+            HistoryEventType::WaitStateEntered => entered = Some(at),
+            HistoryEventType::WaitStateExited => {
+                if let Some(start) = entered.take() {
+                    spans.push(Span::new(start, at));
                 }
-                _ => {}
             }
-        }
-        match page.next_token() {
-            Some(next) if !next.is_empty() => token = Some(next.to_string()),
-            _ => return spans,
+            _ => {}
         }
     }
+    spans
 }
 
 /// CPU time so far, in ms: the function processes, moto, and the environment process itself

@@ -61,10 +61,12 @@ fn set(items: &[&str]) -> BTreeSet<String> {
 fn function_role(template: &Template, binary: &str) -> (String, Vec<Statement>) {
     let functions = template_functions(template);
     let logical_id = &functions[binary];
-    let role = match template.property(logical_id, &["Role"]).map(expr) {
-        Some(Expr::GetAtt(role, attribute)) if attribute == "Arn" => role,
-        other => panic!("{logical_id}'s Role is {other:?}, not a role of the template"),
-    };
+    let role = role_of(template, logical_id).unwrap_or_else(|| {
+        panic!(
+            "{logical_id}'s Role is {:?}, not a role of the template",
+            template.property(logical_id, &["Role"]).map(expr)
+        )
+    });
     assert!(
         template.property(logical_id, &["Policies"]).is_none(),
         "{logical_id}: SAM policies would add a role with AWSLambdaBasicExecutionRole"

@@ -1,9 +1,13 @@
 //! What the environment holds about one job once it ended: its record in the job service, the
 //! executions started for it, and the history of the first. The fault tests assert on it.
 
+use std::time::{Duration, Instant};
+
+use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent, HistoryEventType};
 use stackflow_local::job_service::{JobRecord, JobServiceClient};
 use stackflow_local::state::EnvironmentState;
+use stackflow_local::watch::execution_history;
 
 use crate::support::{executions, runtime, sfn};
 
@@ -64,6 +68,14 @@ impl Aftermath {
             .collect()
     }
 
+    /// The errors of [`Self::task_failures`], in order.
+    pub fn task_errors(&self) -> Vec<String> {
+        self.task_failures()
+            .into_iter()
+            .map(|(error, _)| error)
+            .collect()
+    }
+
     /// What every fault owes: an answer, one execution, no report after the job was closed, no
     /// continuation job.
     pub fn assert_one_execution_one_report(&self) {
@@ -78,34 +90,34 @@ impl Aftermath {
     }
 }
 
-/// The ARN of the execution start-deployment starts for `job_id`.
-pub fn execution_arn(env: &EnvironmentState, job_id: &str) -> String {
-    format!(
-        "{}:{}",
-        env.state_machine_arn
-            .replacen(":stateMachine:", ":execution:", 1),
-        stackflow::start::execution_name(job_id)
-    )
-}
-
 /// An execution's history, all pages.
 pub async fn history(env: &EnvironmentState, execution_arn: &str) -> Vec<HistoryEvent> {
+    execution_history(&sfn(env).await, execution_arn)
+        .await
+        .expect("execution history")
+}
+
+/// The execution once it is no longer running, described; it must get there before `deadline`.
+pub async fn ended(
+    env: &EnvironmentState,
+    execution_arn: &str,
+    deadline: Instant,
+) -> DescribeExecutionOutput {
     let sfn = sfn(env).await;
-    let mut events = Vec::new();
-    let mut token = None;
     loop {
-        let page = sfn
-            .get_execution_history()
+        let described = sfn
+            .describe_execution()
             .execution_arn(execution_arn)
-            .max_results(1000)
-            .set_next_token(token.take())
             .send()
             .await
-            .expect("execution history");
-        events.extend(page.events().iter().cloned());
-        match page.next_token() {
-            Some(next) if !next.is_empty() => token = Some(next.to_string()),
-            _ => return events,
+            .expect("describe execution");
+        if described.status() != &ExecutionStatus::Running {
+            return described;
         }
+        assert!(
+            Instant::now() < deadline,
+            "the execution {execution_arn} still runs past its deadline"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

@@ -3,20 +3,22 @@
 //! progress for longer than that. Each test starts its environment in its own $STACKFLOW_HOME
 //! and stops it at the end, so the shared environment of the other tests keeps its knobs.
 
-use std::process::Command;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent, HistoryEventType};
 use serde_json::{json, Value};
 use stackflow::cost::{schedule, Schedule, Settings};
-use stackflow_local::home::Home;
 use stackflow_local::job_service::{ClosedBy, JobRecord, JobServiceClient};
 use stackflow_local::lambda_service::InvocationRecord;
 use stackflow_local::state::EnvironmentState;
+use stackflow_local::watch::execution_arn;
 
-use crate::aftermath::history;
-use crate::support::{example, example_parameters, project_root, runtime, unique_stack};
+use crate::aftermath::{ended, history};
+use crate::support::{
+    create_example_job, example, example_parameters, run_with, runtime, unique_stack,
+    OwnEnvironment, Run,
+};
 
 /// CodePipeline's reply timeout, shortened: start-deployment hands a job over after 1 s.
 const REPLY_TIMEOUT: u64 = 3;
@@ -26,51 +28,18 @@ const HOLD: u64 = 12;
 /// Both tests are timing-sensitive (3 s reply windows): they take turns.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-/// An environment of this module: started with the knobs, stopped when dropped.
-struct Environment {
-    home: Home,
-}
-
-impl Environment {
-    fn up(name: &str, hold: u64) -> (Environment, EnvironmentState) {
-        let home = Home::new(project_root().join("target").join(name));
-        let environment = Environment { home };
-        // A fresh environment: no stacks, executions or invocations from an earlier run.
-        environment
-            .cli()
-            .arg("down")
-            .output()
-            .expect("stackflow-local down");
-        let out = environment
-            .cli()
-            .args(["up", "--job-reply-timeout", &REPLY_TIMEOUT.to_string()])
-            .args(["--hold-in-progress", &hold.to_string()])
-            .output()
-            .expect("stackflow-local up");
-        assert!(
-            out.status.success(),
-            "stackflow-local up failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let state = EnvironmentState::read(&environment.home.state_file())
-            .expect("environment state")
-            .expect("environment state after up");
-        assert_eq!(state.job_reply_timeout_seconds, REPLY_TIMEOUT);
-        assert_eq!(state.hold_in_progress_seconds, hold);
-        (environment, state)
-    }
-
-    fn cli(&self) -> Command {
-        let mut command = crate::support::cli();
-        command.env("STACKFLOW_HOME", self.home.root());
-        command
-    }
-}
-
-impl Drop for Environment {
-    fn drop(&mut self) {
-        let _ = self.cli().arg("down").output();
-    }
+/// An environment of this module's own, up with the knobs; stopped when dropped.
+fn up(name: &str, hold: u64) -> (OwnEnvironment, EnvironmentState) {
+    let environment = OwnEnvironment::fresh(name, &[]);
+    let state = environment.up(&[
+        "--job-reply-timeout",
+        &REPLY_TIMEOUT.to_string(),
+        "--hold-in-progress",
+        &hold.to_string(),
+    ]);
+    assert_eq!(state.job_reply_timeout_seconds, REPLY_TIMEOUT);
+    assert_eq!(state.hold_in_progress_seconds, hold);
+    (environment, state)
 }
 
 /// The names of the states entered, in order: each is one Step Functions state transition.
@@ -148,24 +117,21 @@ async fn chain(jobs: &JobServiceClient, first_job_id: &str) -> Vec<JobRecord> {
 #[test]
 fn a_deployment_longer_than_the_reply_timeout_hands_over_and_succeeds_on_the_last_job() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let (environment, env) = Environment::up("e2e-home-continuation", HOLD);
+    let (environment, env) = up("e2e-home-continuation", HOLD);
     let stack = unique_stack("e2e-long");
-    let example = example();
-    let out = environment
-        .cli()
-        .args(["run", "--json", "--timeout", "120"])
-        .args(["--job-reply-timeout", &REPLY_TIMEOUT.to_string()])
-        .args(["--hold-in-progress", &HOLD.to_string()])
-        .arg("--artifact")
-        .arg(format!("SourceArtifact={}", example.display()))
-        .arg("--user-parameters")
-        .arg(example_parameters(&stack, json!({})))
-        .output()
-        .expect("stackflow-local run");
-    let live = String::from_utf8_lossy(&out.stderr).into_owned();
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|err| panic!("no JSON report ({err}); stderr:\n{live}"));
-    assert_eq!(out.status.code(), Some(0), "{report}\n{live}");
+    let Run { code, report, live } = run_with(
+        environment.cli(),
+        Duration::from_secs(120),
+        &[
+            "--job-reply-timeout",
+            &REPLY_TIMEOUT.to_string(),
+            "--hold-in-progress",
+            &HOLD.to_string(),
+        ],
+        &[("SourceArtifact", &example())],
+        &example_parameters(&stack, json!({})),
+    );
+    assert_eq!(code, 0, "{report}\n{live}");
     assert!(
         !live.contains("restarting"),
         "run restarted the environment: {live}"
@@ -289,21 +255,12 @@ fn a_deployment_longer_than_the_reply_timeout_hands_over_and_succeeds_on_the_las
 fn a_stopped_pipeline_ends_the_execution_without_a_report_or_a_hang() {
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     // Held far longer than the test waits: only the stop can end the execution in time.
-    let (environment, env) = Environment::up("e2e-home-stopped", 300);
+    let (environment, env) = up("e2e-home-stopped", 300);
     let rt = runtime();
     rt.block_on(async {
-        let zip = stackflow_local::artifact::prepare(
-            "SourceArtifact",
-            &example(),
-            &environment.home.artifacts(),
-        )
-        .expect("artifact zip");
         let jobs = JobServiceClient::new(env.jobs_url());
-        let params = example_parameters(&unique_stack("e2e-stopped"), json!({}));
-        let first = jobs
-            .create_job(&params, &[("SourceArtifact".to_string(), zip)])
-            .await
-            .expect("create job");
+        let first =
+            create_example_job(&jobs, &environment.home, &unique_stack("e2e-stopped")).await;
 
         // Let the deployment hand over twice, then stop the pipeline at its newest job.
         let started = Instant::now();
@@ -326,32 +283,14 @@ fn a_stopped_pipeline_ends_the_execution_without_a_report_or_a_hang() {
         assert_eq!(stopped.closed_by, Some(ClosedBy::Stopped));
 
         // The execution ends, cleanly and soon: well before the stack would finish.
-        let execution_arn = format!(
-            "{}:{}",
-            env.state_machine_arn
-                .replacen(":stateMachine:", ":execution:", 1),
-            stackflow::start::execution_name(&first)
-        );
-        let sfn = crate::support::sfn(&env).await;
-        let stop_at = Instant::now();
-        let status = loop {
-            let described = sfn
-                .describe_execution()
-                .execution_arn(&execution_arn)
-                .send()
-                .await
-                .expect("describe execution");
-            if described.status() != &ExecutionStatus::Running {
-                break described.status().clone();
-            }
-            assert!(
-                stop_at.elapsed() < Duration::from_secs(30),
-                "the execution still runs {:?} after the stop",
-                stop_at.elapsed()
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        };
-        assert_eq!(status, ExecutionStatus::Failed);
+        let execution_arn = execution_arn(&env.state_machine_arn, &first);
+        let described = ended(
+            &env,
+            &execution_arn,
+            Instant::now() + Duration::from_secs(30),
+        )
+        .await;
+        assert_eq!(described.status(), &ExecutionStatus::Failed);
         let entered = states_entered(&history(&env, &execution_arn).await);
         assert_eq!(
             entered.last().map(String::as_str),

@@ -2,28 +2,18 @@
 
 use std::time::Duration;
 
-use serde_json::json;
 use stackflow_local::functions::ENTRY_FUNCTION;
 use stackflow_local::job_service::JobServiceClient;
 
-use crate::support::{
-    environment, example, example_parameters, executions, home, runtime, unique_stack,
-};
+use crate::support::{create_example_job, environment, executions, home, runtime, unique_stack};
 
 #[test]
 fn the_entry_function_invoked_twice_starts_one_execution_and_reports_once() {
     let env = environment();
     let rt = runtime();
     rt.block_on(async {
-        let zip =
-            stackflow_local::artifact::prepare("SourceArtifact", &example(), &home().artifacts())
-                .unwrap();
         let jobs = JobServiceClient::new(env.jobs_url());
-        let params = example_parameters(&unique_stack("e2e-twice"), json!({}));
-        let job_id = jobs
-            .create_job(&params, &[("SourceArtifact".to_string(), zip)])
-            .await
-            .unwrap();
+        let job_id = create_example_job(&jobs, &home(), &unique_stack("e2e-twice")).await;
 
         // The same event again, synchronously, while the first delivery is under way.
         let event = jobs.get_event(&job_id).await.unwrap();

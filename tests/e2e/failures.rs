@@ -2,29 +2,7 @@
 
 use serde_json::json;
 
-use crate::support::{example, example_parameters, fixture, run, unique_stack, Run};
-
-fn assert_failed(run: &Run, failure_type: &str, needles: &[&str]) {
-    assert_eq!(
-        run.code, 1,
-        "expected a failed job: {}\n{}",
-        run.report, run.live
-    );
-    assert_eq!(run.job_status(), "Failed");
-    assert_eq!(run.failure_type(), failure_type, "{}", run.report);
-    for needle in needles {
-        assert!(
-            run.message().contains(needle),
-            "message {:?} does not name {needle:?}",
-            run.message()
-        );
-    }
-    let states = run.states();
-    assert!(
-        states.iter().any(|s| s == "Report failure"),
-        "not reported through the state machine: {states:?}"
-    );
-}
+use crate::support::{assert_failed, example, example_parameters, fixture, run, unique_stack};
 
 #[test]
 fn user_parameters_that_are_not_json() {

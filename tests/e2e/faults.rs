@@ -13,10 +13,12 @@ use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
 use stackflow_local::fault_proxy::{FaultClient, FaultRecord, FaultRule};
 use stackflow_local::job_service::{ClosedBy, JobServiceClient};
+use stackflow_local::watch::execution_arn;
 
-use crate::aftermath::{execution_arn, Aftermath};
+use crate::aftermath::{ended, Aftermath};
 use crate::support::{
-    cli, environment, example, example_parameters, home, run_command, runtime, unique_stack, Run,
+    assert_failed, cli, create_example_job, environment, example, example_parameters, home,
+    run_with, runtime, unique_stack, Run,
 };
 
 /// The longest a job here may take: S3 failing throughout takes the Fetch template Retry's five
@@ -64,15 +66,13 @@ impl Drop for Fault {
 
 /// `stackflow-local run --json`, with the example's files under artifact `artifact`.
 fn run_example(artifact: &str, stack: &str) -> Run {
-    let mut command = cli();
-    command
-        .args(["run", "--json", "--timeout"])
-        .arg(JOB_DEADLINE.as_secs().to_string())
-        .arg("--artifact")
-        .arg(format!("{artifact}={}", example().display()))
-        .arg("--user-parameters")
-        .arg(example_parameters(stack, json!({"artifact": artifact})));
-    run_command(command)
+    run_with(
+        cli(),
+        JOB_DEADLINE,
+        &[],
+        &[(artifact, &example())],
+        &example_parameters(stack, json!({"artifact": artifact})),
+    )
 }
 
 fn aftermath(job_id: &str) -> Aftermath {
@@ -127,16 +127,11 @@ fn s3_unavailable_throughout_fails_the_job_naming_the_cause() {
     let result = run_example(&artifact, &stack);
     let took = started.elapsed();
 
-    assert_eq!(result.code, 1, "{}\n{}", result.report, result.live);
-    assert_eq!(result.job_status(), "Failed");
-    assert_eq!(result.failure_type(), "JobFailed", "{}", result.report);
-    for needle in ["GetObject", &artifact, "ServiceUnavailable"] {
-        assert!(
-            result.message().contains(needle),
-            "the message {:?} does not name {needle:?}",
-            result.message()
-        );
-    }
+    assert_failed(
+        &result,
+        "JobFailed",
+        &["GetObject", &artifact, "ServiceUnavailable"],
+    );
     // Reported by the execution, not timed out by CodePipeline.
     let after = aftermath(result.job_id());
     assert_eq!(
@@ -231,15 +226,7 @@ fn a_job_closed_by_someone_else_before_the_report_ends_the_execution_cleanly() {
     let rt = runtime();
     let jobs = JobServiceClient::new(env.jobs_url());
     let started = Instant::now();
-    let job_id = rt.block_on(async {
-        let zip =
-            stackflow_local::artifact::prepare("SourceArtifact", &example(), &home().artifacts())
-                .expect("artifact zip");
-        let params = example_parameters(&stack, json!({}));
-        jobs.create_job(&params, &[("SourceArtifact".to_string(), zip)])
-            .await
-            .expect("create job")
-    });
+    let job_id = rt.block_on(create_example_job(&jobs, &home(), &stack));
 
     // The report is on its way: close the job as a stopped pipeline would.
     while fault.record().matched == 0 {
@@ -251,21 +238,8 @@ fn a_job_closed_by_someone_else_before_the_report_ends_the_execution_cleanly() {
         assert_eq!(stopped.closed_by, Some(ClosedBy::Stopped));
 
         // The execution ends, and soon.
-        let sfn = crate::support::sfn(env).await;
-        let arn = execution_arn(env, &job_id);
-        let described = loop {
-            let described = sfn
-                .describe_execution()
-                .execution_arn(&arn)
-                .send()
-                .await
-                .expect("describe execution");
-            if described.status() != &ExecutionStatus::Running {
-                break described;
-            }
-            assert!(started.elapsed() < JOB_DEADLINE, "the execution still runs");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        };
+        let arn = execution_arn(&env.state_machine_arn, &job_id);
+        let described = ended(env, &arn, started + JOB_DEADLINE).await;
         assert_eq!(described.status(), &ExecutionStatus::Succeeded);
         let output: Value =
             serde_json::from_str(described.output().unwrap_or("{}")).expect("execution output");

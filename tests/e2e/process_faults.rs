@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
-use stackflow_local::home::Home;
 use stackflow_local::moto::MotoRecord;
-use stackflow_local::state::{pid_alive, EnvironmentState};
+use stackflow_local::state::pid_alive;
 
 use crate::aftermath::Aftermath;
 use crate::support::{
-    cli, environment, example, example_parameters, run_command, runtime, unique_stack, Run,
+    assert_failed, cli, environment, example, example_parameters, run_with, runtime, unique_stack,
+    OwnEnvironment, Run,
 };
 
 /// A job here ends within this (the retries wait 1 s and 2 s; a held answer 1 s each).
@@ -61,17 +61,15 @@ fn run_example(stack: &str) -> Run {
 }
 
 /// The same with this `stackflow-local` command and more `run` options.
-fn run_example_with(mut command: Command, stack: &str, options: &[&str]) -> Run {
+fn run_example_with(command: Command, stack: &str, options: &[&str]) -> Run {
     let started = Instant::now();
-    command
-        .args(["run", "--json", "--timeout"])
-        .arg(JOB_DEADLINE.as_secs().to_string())
-        .args(options)
-        .arg("--artifact")
-        .arg(format!("SourceArtifact={}", example().display()))
-        .arg("--user-parameters")
-        .arg(example_parameters(stack, json!({})));
-    let run = run_command(command);
+    let run = run_with(
+        command,
+        JOB_DEADLINE,
+        options,
+        &[("SourceArtifact", &example())],
+        &example_parameters(stack, json!({})),
+    );
     assert!(
         started.elapsed() < JOB_DEADLINE + Duration::from_secs(30),
         "the run outlived its deadline"
@@ -90,141 +88,105 @@ fn assert_succeeded(run: &Run) {
     assert!(run.output("BucketName").is_some(), "{}", run.report);
 }
 
-fn assert_failed_naming(run: &Run, needles: &[&str]) {
-    assert_eq!(
-        run.code, 1,
-        "the job should have failed: {}\n{}",
-        run.report, run.live
-    );
-    assert_eq!(run.job_status(), "Failed");
-    assert_eq!(run.failure_type(), "JobFailed", "{}", run.report);
-    for needle in needles {
-        assert!(
-            run.message().contains(needle),
-            "the message {:?} does not name {needle:?}",
-            run.message()
-        );
-    }
+/// `fault` strikes one invocation: the retry makes it good and the deployment succeeds, with
+/// the one failed invocation (`error`, its cause naming `cause`) in the history.
+fn struck_once_then_retried(stack_prefix: &str, fault: &[&str], error: &str, cause: &str) {
+    let env = environment();
+    let stack = unique_stack(stack_prefix);
+    arm(fault, &stack);
+
+    let run = run_example(&stack);
+    assert_succeeded(&run);
+    assert!(armed_for(&stack).is_empty(), "the fault was not used");
+
+    let after = Aftermath::of(env, run.job_id());
+    after.assert_one_execution_one_report();
+    assert_eq!(after.status, Some(ExecutionStatus::Succeeded));
+    let failures = after.task_failures();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].0, error);
+    assert!(failures[0].1.contains(cause), "{failures:?}");
+}
+
+/// The first attempt and both retries of a Task state.
+const ATTEMPTS: usize = 3;
+
+/// `fault` strikes every attempt of a step: the job fails with a message naming every needle,
+/// each attempt failed with `error`, and the execution never reached `not_reached`.
+fn struck_on_every_attempt(
+    stack_prefix: &str,
+    fault: &[&str],
+    error: &str,
+    needles: &[&str],
+    not_reached: &str,
+) {
+    let env = environment();
+    let stack = unique_stack(stack_prefix);
+    let times = ATTEMPTS.to_string();
+    arm(&[fault, &["--times", &times]].concat(), &stack);
+
+    let run = run_example(&stack);
+    assert_failed(&run, "JobFailed", needles);
+    assert!(armed_for(&stack).is_empty(), "the fault was not used up");
+
+    let after = Aftermath::of(env, run.job_id());
+    after.assert_one_execution_one_report();
+    assert_eq!(after.task_errors(), vec![error; ATTEMPTS]);
     assert!(
-        run.states().iter().any(|s| s == "Report failure"),
-        "not reported through the state machine: {:?}",
+        !run.states().iter().any(|s| s == not_reached),
+        "went on after the fault: {:?}",
         run.states()
     );
 }
 
 #[test]
 fn deploy_stack_killed_as_it_answers_is_retried_and_the_deployment_succeeds() {
-    let env = environment();
-    let stack = unique_stack("e2e-crash-once");
     // The first attempt creates the stack and dies before its answer gets out.
-    arm(&["crash", "deploy-stack"], &stack);
-
-    let run = run_example(&stack);
-    assert_succeeded(&run);
-    assert!(armed_for(&stack).is_empty(), "the fault was not used");
-
-    let after = Aftermath::of(env, run.job_id());
-    after.assert_one_execution_one_report();
-    assert_eq!(after.status, Some(ExecutionStatus::Succeeded));
-    let failures = after.task_failures();
-    assert_eq!(failures.len(), 1, "{failures:?}");
-    assert_eq!(failures[0].0, "Runtime.ExitError");
-    assert!(
-        failures[0]
-            .1
-            .contains("Runtime exited with error: signal: killed"),
-        "{failures:?}"
+    struck_once_then_retried(
+        "e2e-crash-once",
+        &["crash", "deploy-stack"],
+        "Runtime.ExitError",
+        "Runtime exited with error: signal: killed",
     );
 }
 
 #[test]
 fn a_function_killed_on_every_attempt_fails_the_job_naming_the_crash() {
-    let env = environment();
-    let stack = unique_stack("e2e-crash-always");
-    // The first attempt and both retries of Validate parameters.
-    arm(&["crash", "validate-params", "--times", "3"], &stack);
-
-    let run = run_example(&stack);
-    assert_failed_naming(
-        &run,
+    struck_on_every_attempt(
+        "e2e-crash-always",
+        &["crash", "validate-params"],
+        "Runtime.ExitError",
         &[
             "crashed on every attempt",
             "Runtime.ExitError",
             "signal: killed",
         ],
-    );
-    assert!(armed_for(&stack).is_empty(), "the fault was not used up");
-
-    let after = Aftermath::of(env, run.job_id());
-    after.assert_one_execution_one_report();
-    let errors: Vec<String> = after.task_failures().into_iter().map(|f| f.0).collect();
-    assert_eq!(errors, vec!["Runtime.ExitError"; 3]);
-    assert!(
-        !run.states().iter().any(|s| s == "Fetch template"),
-        "went on after the crash: {:?}",
-        run.states()
+        "Fetch template",
     );
 }
 
 #[test]
 fn check_stack_past_its_timeout_is_retried_and_the_deployment_succeeds() {
-    let env = environment();
-    let stack = unique_stack("e2e-timeout-once");
-    arm(
+    struck_once_then_retried(
+        "e2e-timeout-once",
         &["timeout", "check-stack", "--timeout-seconds", "1"],
-        &stack,
-    );
-
-    let run = run_example(&stack);
-    assert_succeeded(&run);
-    assert!(armed_for(&stack).is_empty(), "the fault was not used");
-
-    let after = Aftermath::of(env, run.job_id());
-    after.assert_one_execution_one_report();
-    assert_eq!(after.status, Some(ExecutionStatus::Succeeded));
-    let failures = after.task_failures();
-    assert_eq!(failures.len(), 1, "{failures:?}");
-    assert_eq!(failures[0].0, "Sandbox.Timedout");
-    assert!(
-        failures[0].1.contains("Task timed out after 1.00 seconds"),
-        "{failures:?}"
+        "Sandbox.Timedout",
+        "Task timed out after 1.00 seconds",
     );
 }
 
 #[test]
 fn a_function_past_its_timeout_on_every_attempt_fails_the_job_naming_the_timeout() {
-    let env = environment();
-    let stack = unique_stack("e2e-timeout-always");
-    arm(
-        &[
-            "timeout",
-            "fetch-template",
-            "--timeout-seconds",
-            "1",
-            "--times",
-            "3",
-        ],
-        &stack,
-    );
-
-    let run = run_example(&stack);
-    assert_failed_naming(
-        &run,
+    struck_on_every_attempt(
+        "e2e-timeout-always",
+        &["timeout", "fetch-template", "--timeout-seconds", "1"],
+        "Sandbox.Timedout",
         &[
             "timed out on every attempt",
             "Sandbox.Timedout",
             "Task timed out after 1.00 seconds",
         ],
-    );
-
-    let after = Aftermath::of(env, run.job_id());
-    after.assert_one_execution_one_report();
-    let errors: Vec<String> = after.task_failures().into_iter().map(|f| f.0).collect();
-    assert_eq!(errors, vec!["Sandbox.Timedout"; 3]);
-    assert!(
-        !run.states().iter().any(|s| s == "Deploy stack"),
-        "went on after the timeout: {:?}",
-        run.states()
+        "Deploy stack",
     );
 }
 
@@ -250,8 +212,7 @@ fn report_result_killed_after_its_report_leaves_the_answer_as_it_was() {
         after.job.reports_after_close, 1,
         "the retried report was not the refused one"
     );
-    let errors: Vec<String> = after.task_failures().into_iter().map(|f| f.0).collect();
-    assert_eq!(errors, vec!["Runtime.ExitError"]);
+    assert_eq!(after.task_errors(), vec!["Runtime.ExitError"]);
 }
 
 /// The fault switch itself: refused when it cannot work, and off unless armed.
@@ -271,49 +232,9 @@ fn faults_that_cannot_work_are_refused() {
     }
 }
 
-/// An environment of its own (restarting the shared one would break the other tests), fresh
-/// at the start and stopped, moto with it, at the end.
-struct OwnEnvironment {
-    home: Home,
-}
-
-impl OwnEnvironment {
-    fn fresh(name: &str) -> OwnEnvironment {
-        let environment = OwnEnvironment {
-            home: Home::new(crate::support::project_root().join("target").join(name)),
-        };
-        let _ = environment.cli().arg("down").output();
-        environment
-    }
-
-    fn cli(&self) -> Command {
-        let mut command = cli();
-        command.env("STACKFLOW_HOME", self.home.root());
-        command
-    }
-
-    fn state(&self) -> EnvironmentState {
-        EnvironmentState::read(&self.home.state_file())
-            .expect("environment state")
-            .expect("the environment is up")
-    }
-
-    fn moto(&self) -> MotoRecord {
-        MotoRecord::read(&self.home.moto_file()).expect("moto's record")
-    }
-
-    fn succeed(&self, command: &[&str]) -> String {
-        let out = self.cli().args(command).output().expect("stackflow-local");
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "{command:?} failed: {stderr}");
-        stderr
-    }
-}
-
-impl Drop for OwnEnvironment {
-    fn drop(&mut self) {
-        let _ = self.cli().arg("down").output();
-    }
+/// The record of the moto `own` runs.
+fn moto_of(own: &OwnEnvironment) -> MotoRecord {
+    MotoRecord::read(&own.home.moto_file()).expect("moto's record")
 }
 
 /// A second run after a restart finds the stack the first one made: no changes, a success.
@@ -334,14 +255,15 @@ fn assert_no_changes(run: &Run, stack: &str) {
 
 #[test]
 fn the_stacks_survive_a_restart_of_the_environments_services() {
-    let own = OwnEnvironment::fresh("e2e-restart");
-    own.succeed(&["up"]);
+    // Of its own: restarting the shared environment would break the other tests.
+    let own = OwnEnvironment::fresh("e2e-restart", &[]);
+    own.up(&[]);
     let stack = unique_stack("e2e-restart");
     let mut runs = Vec::new();
 
     let created = run_example_with(own.cli(), &stack, &[]);
     assert_succeeded(&created);
-    let (first, moto) = (own.state(), own.moto());
+    let (first, moto) = (own.state(), moto_of(&own));
     runs.push(created);
 
     // `restart`: new services and function processes, the same moto.
@@ -349,7 +271,7 @@ fn the_stacks_survive_a_restart_of_the_environments_services() {
     let restarted = own.state();
     assert_ne!(restarted.pid, first.pid, "the services were not restarted");
     assert_eq!(restarted.moto_port, first.moto_port);
-    assert_eq!(own.moto(), moto, "moto was not kept");
+    assert_eq!(moto_of(&own), moto, "moto was not kept");
     let again = run_example_with(own.cli(), &stack, &[]);
     assert_no_changes(&again, &stack);
     runs.push(again);
@@ -366,7 +288,7 @@ fn the_stacks_survive_a_restart_of_the_environments_services() {
     }
     let after_crash = run_example_with(own.cli(), &stack, &[]);
     assert_no_changes(&after_crash, &stack);
-    assert_eq!(own.moto(), moto, "moto was not adopted after the crash");
+    assert_eq!(moto_of(&own), moto, "moto was not adopted after the crash");
     runs.push(after_crash);
 
     // Other knobs restart the services too; the stacks stay.

@@ -3,17 +3,16 @@
 //! report, not in any log, at any log level, on the success path and the failure paths alike.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use serde_json::{json, Value};
-use stackflow_local::home::Home;
 use stackflow_local::job_service::JobServiceClient;
 use stackflow_local::state::EnvironmentState;
 
+use crate::aftermath::history;
 use crate::support::{
-    cli, environment, example, example_parameters, fixture, home, project_root, run, run_command,
-    runtime, sfn, unique_stack, Run,
+    environment, example, example_parameters, fixture, home, run, run_with, runtime, sfn,
+    unique_stack, OwnEnvironment, Run, RUN_TIMEOUT,
 };
 
 /// The three credentials of each job's event.
@@ -65,17 +64,11 @@ async fn assert_nowhere(
             .unwrap();
         assert!(described.input().is_some(), "no input to search: {arn}");
         assert_absent(secrets, &format!("{described:?}"), arn);
-        let history = client
-            .get_execution_history()
-            .execution_arn(arn)
-            .max_results(1000)
-            .send()
-            .await
-            .unwrap();
-        assert!(!history.events().is_empty());
+        let history = history(env, arn).await;
+        assert!(!history.is_empty());
         assert_absent(
             secrets,
-            &format!("{:?}", history.events()),
+            &format!("{history:?}"),
             &format!("the history of {arn}"),
         );
     }
@@ -138,22 +131,30 @@ fn runs_to_search(run: impl Fn(&str, &Path) -> Run) -> Vec<Run> {
     runs
 }
 
-fn texts(runs: &[Run]) -> Vec<String> {
-    runs.iter()
+/// Asserts that no credential of the runs' jobs is anywhere [`assert_nowhere`] looks, the runs'
+/// reports and live output among the texts; the log levels the function logs hold.
+fn assert_credentials_nowhere(
+    env: &EnvironmentState,
+    logs: &Path,
+    runs: &[Run],
+) -> BTreeSet<String> {
+    let texts: Vec<String> = runs
+        .iter()
         .flat_map(|run| [run.report.to_string(), run.live.clone()])
-        .collect()
+        .collect();
+    runtime().block_on(async {
+        let jobs = JobServiceClient::new(env.jobs_url());
+        let ids: Vec<String> = runs.iter().map(|run| run.job_id().to_string()).collect();
+        let secrets = credentials(&jobs, &ids).await;
+        assert_nowhere(env, logs, &secrets, &texts).await
+    })
 }
 
 #[test]
 fn credentials_appear_in_no_execution_no_job_result_and_no_log() {
     let env = environment();
     let runs = runs_to_search(|params, artifact| run(&[("SourceArtifact", artifact)], params));
-    runtime().block_on(async {
-        let jobs = JobServiceClient::new(env.jobs_url());
-        let ids: Vec<String> = runs.iter().map(|run| run.job_id().to_string()).collect();
-        let secrets = credentials(&jobs, &ids).await;
-        assert_nowhere(env, &home().logs(), &secrets, &texts(&runs)).await;
-    });
+    assert_credentials_nowhere(env, &home().logs(), &runs);
 }
 
 /// The most a log level can ask for: everything at TRACE, and TRACE asked for by name for the
@@ -162,62 +163,27 @@ const TRACE_EVERYTHING: &str = "trace,lambda_runtime=trace,lambda_runtime::layer
                                 lambda_runtime::layers::api_response=trace,\
                                 lambda_runtime_api_client=trace";
 
-/// An environment of its own whose functions log at [`TRACE_EVERYTHING`]; stopped when dropped.
-struct TraceEnvironment {
-    home: Home,
-}
-
-impl TraceEnvironment {
-    fn cli(&self) -> Command {
-        let mut command = cli();
-        command.env("STACKFLOW_HOME", self.home.root());
-        command.env("STACKFLOW_FUNCTION_LOG_LEVEL", TRACE_EVERYTHING);
-        command
-    }
-
-    fn run(&self, params: &str, artifact: &Path) -> Run {
-        let mut command = self.cli();
-        command
-            .args(["run", "--json", "--timeout", "300", "--artifact"])
-            .arg(format!("SourceArtifact={}", artifact.display()))
-            .args(["--user-parameters", params]);
-        run_command(command)
-    }
-}
-
-impl Drop for TraceEnvironment {
-    fn drop(&mut self) {
-        let _ = self.cli().arg("down").output();
-    }
-}
-
 #[test]
 fn credentials_appear_in_no_log_even_at_trace_level() {
-    let root: PathBuf = project_root().join("target").join("e2e-secrets-trace");
-    let trace = TraceEnvironment {
-        home: Home::new(root),
-    };
-    // A fresh environment, so its logs are this test's alone.
-    let _ = trace.cli().arg("down").output();
-    let _ = std::fs::remove_dir_all(trace.home.logs());
-    let up = trace.cli().arg("up").output().unwrap();
-    assert!(
-        up.status.success(),
-        "stackflow-local up failed: {}",
-        String::from_utf8_lossy(&up.stderr)
+    let trace = OwnEnvironment::fresh(
+        "e2e-secrets-trace",
+        &[("STACKFLOW_FUNCTION_LOG_LEVEL", TRACE_EVERYTHING)],
     );
-    let env = EnvironmentState::read(&trace.home.state_file())
-        .unwrap()
-        .unwrap();
+    // Its logs are this test's alone.
+    let _ = std::fs::remove_dir_all(trace.home.logs());
+    let env = trace.up(&[]);
 
-    let runs = runs_to_search(|params, artifact| trace.run(params, artifact));
-    runtime().block_on(async {
-        let jobs = JobServiceClient::new(env.jobs_url());
-        let ids: Vec<String> = runs.iter().map(|run| run.job_id().to_string()).collect();
-        let secrets = credentials(&jobs, &ids).await;
-        let levels = assert_nowhere(&env, &trace.home.logs(), &secrets, &texts(&runs)).await;
-        // The search means something only if the functions really logged at TRACE.
-        assert!(levels.contains("TRACE"), "no TRACE lines: {levels:?}");
-        assert!(levels.contains("DEBUG"), "no DEBUG lines: {levels:?}");
+    let runs = runs_to_search(|params, artifact| {
+        run_with(
+            trace.cli(),
+            RUN_TIMEOUT,
+            &[],
+            &[("SourceArtifact", artifact)],
+            params,
+        )
     });
+    let levels = assert_credentials_nowhere(&env, &trace.home.logs(), &runs);
+    // The search means something only if the functions really logged at TRACE.
+    assert!(levels.contains("TRACE"), "no TRACE lines: {levels:?}");
+    assert!(levels.contains("DEBUG"), "no DEBUG lines: {levels:?}");
 }

@@ -6,9 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
+use std::time::Duration;
 
 use serde_json::Value;
 use stackflow_local::home::Home;
+use stackflow_local::job_service::JobServiceClient;
 use stackflow_local::state::EnvironmentState;
 
 pub fn project_root() -> PathBuf {
@@ -98,21 +100,35 @@ impl Run {
     }
 }
 
+/// How long a `run` waits for its job unless a test needs another bound.
+pub const RUN_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// `stackflow-local run --json` in the shared environment.
 pub fn run(artifacts: &[(&str, &Path)], user_parameters: &str) -> Run {
     environment();
-    let mut command = cli();
-    command.arg("run").arg("--json").arg("--timeout").arg("300");
+    run_with(cli(), RUN_TIMEOUT, &[], artifacts, user_parameters)
+}
+
+/// `stackflow-local run --json --timeout <timeout> <options> --artifact <name>=<path>...
+/// --user-parameters <user_parameters>` through `command` (a [`cli`] of some environment, with
+/// whatever environment variables it set), run to its end; its report.
+pub fn run_with(
+    mut command: Command,
+    timeout: Duration,
+    options: &[&str],
+    artifacts: &[(&str, &Path)],
+    user_parameters: &str,
+) -> Run {
+    command
+        .args(["run", "--json", "--timeout"])
+        .arg(timeout.as_secs().to_string())
+        .args(options);
     for (name, path) in artifacts {
         command
             .arg("--artifact")
             .arg(format!("{name}={}", path.display()));
     }
     command.arg("--user-parameters").arg(user_parameters);
-    run_command(command)
-}
-
-/// Run a `stackflow-local run --json` command to its end; its report.
-pub fn run_command(mut command: Command) -> Run {
     let out = command.output().expect("run stackflow-local run");
     let live = String::from_utf8_lossy(&out.stderr).into_owned();
     let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|err| {
@@ -127,6 +143,101 @@ pub fn run_command(mut command: Command) -> Run {
         report,
         live,
     }
+}
+
+/// A failed job, of `failure_type`, whose message names every needle and which the state
+/// machine reported (not CodePipeline timing it out).
+pub fn assert_failed(run: &Run, failure_type: &str, needles: &[&str]) {
+    assert_eq!(
+        run.code, 1,
+        "expected a failed job: {}\n{}",
+        run.report, run.live
+    );
+    assert_eq!(run.job_status(), "Failed");
+    assert_eq!(run.failure_type(), failure_type, "{}", run.report);
+    for needle in needles {
+        assert!(
+            run.message().contains(needle),
+            "message {:?} does not name {needle:?}",
+            run.message()
+        );
+    }
+    let states = run.states();
+    assert!(
+        states.iter().any(|s| s == "Report failure"),
+        "not reported through the state machine: {states:?}"
+    );
+}
+
+/// An environment of a test's own, under target/<name>, for knobs or restarts the shared one
+/// must not see: down (fresh) to begin with, and stopped, moto with it, when dropped.
+pub struct OwnEnvironment {
+    pub home: Home,
+    /// More environment variables for every command, e.g. the functions' log level.
+    vars: Vec<(String, String)>,
+}
+
+impl OwnEnvironment {
+    pub fn fresh(name: &str, vars: &[(&str, &str)]) -> OwnEnvironment {
+        let environment = OwnEnvironment {
+            home: Home::new(project_root().join("target").join(name)),
+            vars: vars
+                .iter()
+                .map(|(key, value)| (key.to_string(), value.to_string()))
+                .collect(),
+        };
+        // No stacks, executions, invocations or jobs from an earlier run.
+        environment
+            .cli()
+            .arg("down")
+            .output()
+            .expect("stackflow-local down");
+        environment
+    }
+
+    pub fn cli(&self) -> Command {
+        let mut command = cli();
+        command.env("STACKFLOW_HOME", self.home.root());
+        command.envs(self.vars.iter().map(|(key, value)| (key, value)));
+        command
+    }
+
+    /// Runs `stackflow-local <args>`, which must succeed; what it wrote to stderr.
+    pub fn succeed(&self, args: &[&str]) -> String {
+        let out = self.cli().args(args).output().expect("stackflow-local");
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{args:?} failed: {stderr}");
+        stderr
+    }
+
+    /// `stackflow-local up <options>`; the state the environment wrote.
+    pub fn up(&self, options: &[&str]) -> EnvironmentState {
+        self.succeed(&[&["up"], options].concat());
+        self.state()
+    }
+
+    pub fn state(&self) -> EnvironmentState {
+        EnvironmentState::read(&self.home.state_file())
+            .expect("environment state")
+            .expect("the environment is up")
+    }
+}
+
+impl Drop for OwnEnvironment {
+    fn drop(&mut self) {
+        let _ = self.cli().arg("down").output();
+    }
+}
+
+/// A job for the example (as artifact SourceArtifact, zipped under `home`) deploying `stack`,
+/// created straight in the job service as CodePipeline would; its id.
+pub async fn create_example_job(jobs: &JobServiceClient, home: &Home, stack: &str) -> String {
+    let zip = stackflow_local::artifact::prepare("SourceArtifact", &example(), &home.artifacts())
+        .expect("artifact zip");
+    let params = example_parameters(stack, serde_json::json!({}));
+    jobs.create_job(&params, &[("SourceArtifact".to_string(), zip)])
+        .await
+        .expect("create job")
 }
 
 /// The example artifact folder.
