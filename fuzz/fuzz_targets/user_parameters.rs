@@ -21,9 +21,22 @@ fuzz_target!(|data: &[u8]| {
         job_id: "11111111-abcd-1111-abcd-111111abcdef".to_string(),
         user_parameters: text.to_string(),
         input_artifacts: vec![artifact("SourceArtifact"), artifact("BuildOutput")],
+        encryption_key: None,
         reply_to: None,
     };
-    if let Ok(params) = stackflow::params::validate(&input, 1_700_000_000) {
+    let settings = stackflow::settings::ValidateSettings {
+        roles: match stackflow::settings::ServiceRoles::parse(
+            "arn:aws:iam::111111111111:role/deployer",
+        ) {
+            Ok(roles) => roles,
+            Err(_) => return,
+        },
+        artifact_store: stackflow::settings::ArtifactStore {
+            bucket: "codepipeline-us-east-1-111111111111".to_string(),
+            key_arn: None,
+        },
+    };
+    if let Ok(params) = stackflow::params::validate(&input, &settings, 1_700_000_000) {
         // What the next states get must serialise.
         assert!(serde_json::to_string(&params).is_ok());
     }

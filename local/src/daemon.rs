@@ -97,6 +97,12 @@ pub fn function_env(
         match *var {
             stackflow::config::STATE_MACHINE_ARN => set(var, state_machine_arn.to_string()),
             stackflow::config::STAGING_BUCKET => set(var, state::STAGING_BUCKET.to_string()),
+            stackflow::config::CLOUDFORMATION_ROLE_ARNS => {
+                set(var, state::SERVICE_ROLE_ARN.to_string())
+            }
+            stackflow::config::ARTIFACT_BUCKET => set(var, state::ARTIFACT_BUCKET.to_string()),
+            // The local pipeline encrypts its artifacts with no customer managed key.
+            stackflow::config::ARTIFACT_KEY_ARN => set(var, String::new()),
             stackflow::config::JOB_HANDOVER_SECONDS => set(
                 var,
                 hand_over_seconds(options.job_reply_timeout).to_string(),

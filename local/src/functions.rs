@@ -39,7 +39,11 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         function_name: "stackflow-validate-params",
         substitution: Some("ValidateParamsFunctionArn"),
         timeout: Duration::from_secs(10),
-        env_vars: &[],
+        env_vars: &[
+            stackflow::config::CLOUDFORMATION_ROLE_ARNS,
+            stackflow::config::ARTIFACT_BUCKET,
+            stackflow::config::ARTIFACT_KEY_ARN,
+        ],
     },
     FunctionDef {
         binary: "fetch-template",
@@ -53,7 +57,7 @@ pub const FUNCTIONS: &[FunctionDef] = &[
         function_name: "stackflow-deploy-stack",
         substitution: Some("DeployStackFunctionArn"),
         timeout: Duration::from_secs(30),
-        env_vars: &[],
+        env_vars: &[stackflow::config::CLOUDFORMATION_ROLE_ARNS],
     },
     FunctionDef {
         binary: "check-stack",

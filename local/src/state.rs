@@ -11,6 +11,9 @@ pub const REGION: &str = "us-east-1";
 pub const ACCOUNT_ID: &str = "123456789012";
 pub const STATE_MACHINE_NAME: &str = "stackflow";
 pub const ARTIFACT_BUCKET: &str = "stackflow-local-artifacts";
+/// The CloudFormation service role stacks are deployed with locally (the SAM template's
+/// `CloudFormationRoleArn`). moto checks no IAM, so the role need not exist.
+pub const SERVICE_ROLE_ARN: &str = "arn:aws:iam::123456789012:role/stackflow-local-deployer";
 pub const STAGING_BUCKET: &str = "stackflow-local-staging";
 
 /// The ARN moto gives the state machine the environment creates.

@@ -91,6 +91,8 @@ pub enum Expr {
     GetAtt(String, String),
     /// `!Sub` with its template string.
     Sub(String),
+    /// `!Split [delimiter, value]`: a list, e.g. of the ARNs a comma-separated parameter holds.
+    Split(String, Box<Expr>),
     Other(String),
 }
 
@@ -110,6 +112,13 @@ pub fn expr(value: &Value) -> Expr {
         Value::Tagged(tagged) if tagged.tag == "Sub" => {
             Expr::Sub(tagged.value.as_str().unwrap_or_default().to_string())
         }
+        Value::Tagged(tagged) if tagged.tag == "Split" => match tagged.value.as_sequence() {
+            Some(items) if items.len() == 2 => Expr::Split(
+                items[0].as_str().unwrap_or_default().to_string(),
+                Box::new(expr(&items[1])),
+            ),
+            _ => Expr::Other(format!("{value:?}")),
+        },
         Value::Mapping(map) if map.len() == 1 && map.contains_key("Ref") => {
             Expr::Ref(map["Ref"].as_str().unwrap_or_default().to_string())
         }

@@ -244,6 +244,10 @@ fn allowed_grants(template: &Template) -> BTreeMap<String, Vec<Grant>> {
                     &["s3:GetObject"],
                     sub("arn:${AWS::Partition}:s3:::${ArtifactBucketName}/*"),
                 ),
+                grant(
+                    &["s3:ListBucket"],
+                    sub("arn:${AWS::Partition}:s3:::${ArtifactBucketName}"),
+                ),
                 Grant {
                     only_if: Some("HasArtifactKey"),
                     ..grant(&["kms:Decrypt"], vec![Expr::Ref("ArtifactKeyArn".into())])
@@ -259,15 +263,23 @@ fn allowed_grants(template: &Template) -> BTreeMap<String, Vec<Grant>> {
                         "cloudformation:CreateStack",
                         "cloudformation:UpdateStack",
                         "cloudformation:DeleteStack",
+                        "cloudformation:ContinueUpdateRollback",
                         "cloudformation:DescribeStacks",
                         "cloudformation:DescribeStackEvents",
                     ],
                     stacks(),
                 ),
+                grant(
+                    &["cloudformation:CreateChangeSet"],
+                    sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/*"),
+                ),
                 grant(&["s3:GetObject"], staged),
                 grant(
                     &["iam:PassRole"],
-                    vec![Expr::Ref("CloudFormationRoleArn".into())],
+                    vec![Expr::Split(
+                        ",".into(),
+                        Box::new(Expr::Ref("CloudFormationRoleArn".into())),
+                    )],
                 ),
             ],
         ),

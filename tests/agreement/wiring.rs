@@ -211,6 +211,16 @@ fn cargo_lambda_watch_gives_each_function_what_the_local_environment_gives_it() 
             stackflow::config::STAGING_BUCKET,
             state::STAGING_BUCKET.to_string(),
         ),
+        (
+            stackflow::config::CLOUDFORMATION_ROLE_ARNS,
+            state::SERVICE_ROLE_ARN.to_string(),
+        ),
+        (
+            stackflow::config::ARTIFACT_BUCKET,
+            state::ARTIFACT_BUCKET.to_string(),
+        ),
+        // No customer managed key locally: empty, as the template's default.
+        (stackflow::config::ARTIFACT_KEY_ARN, String::new()),
     ]);
     for def in FUNCTIONS {
         let env = cargo_lambda_env(def.binary);
@@ -233,9 +243,9 @@ fn cargo_lambda_watch_gives_each_function_what_the_local_environment_gives_it() 
                     def.binary
                 )
             });
-            assert!(!value.is_empty(), "{}: {var} is empty", def.binary);
-            if let Some(local) = local_values.get(var) {
-                assert_eq!(value, local, "{}: {var}", def.binary);
+            match local_values.get(var) {
+                Some(local) => assert_eq!(value, local, "{}: {var}", def.binary),
+                None => assert!(!value.is_empty(), "{}: {var} is empty", def.binary),
             }
         }
     }

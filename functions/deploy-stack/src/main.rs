@@ -4,19 +4,21 @@
 
 use lambda_runtime::{service_fn, LambdaEvent};
 use stackflow::contract::{DeployInput, StackProgress};
+use stackflow::settings::ServiceRoles;
 use stackflow::{clock, config, telemetry, Error};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
+    let roles = ServiceRoles::parse(&config::required_env(config::CLOUDFORMATION_ROLE_ARNS)?)?;
     let aws = config::aws_config().await;
     let cfn = aws_sdk_cloudformation::Client::new(&aws);
 
-    let cfn = &cfn;
+    let (cfn, roles) = (&cfn, &roles);
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<DeployInput>| async move {
             let output: Result<StackProgress, Error> =
-                stackflow::deploy::deploy(cfn, &event.payload, clock::now_unix()).await;
+                stackflow::deploy::deploy(cfn, roles, &event.payload, clock::now_unix()).await;
             output
         },
     ))

@@ -32,7 +32,8 @@ const THROTTLING_CODES: &[&str] = &[
     "TransactionInProgressException",
     "RequestLimitExceeded",
     "BandwidthLimitExceeded",
-    "LimitExceededException",
+    // Not "LimitExceededException": CloudFormation answers it when an account quota is reached
+    // (stacks, stack sets, …), which no retry fixes.
     "RequestThrottled",
     "SlowDown",
     "PriorRequestNotComplete",
@@ -72,7 +73,14 @@ where
             let code = service.err().code().unwrap_or("");
             let text = match (code, service.err().message()) {
                 ("", Some(message)) => format!("{context}: HTTP {}: {message}", status.as_u16()),
-                ("", None) => format!("{context}: HTTP {} with no error code", status.as_u16()),
+                ("", None) => match body_start(service.raw().body().bytes()) {
+                    // An answer the SDK could not parse still says what went wrong.
+                    Some(body) => format!(
+                        "{context}: HTTP {} with no error code; the answer began: {body}",
+                        status.as_u16()
+                    ),
+                    None => format!("{context}: HTTP {} with no error code", status.as_u16()),
+                },
                 (code, message) => {
                     format!("{context}: {code}: {}", message.unwrap_or("no message"))
                 }
@@ -98,6 +106,78 @@ where
         }
         _ => Error::AwsError(format!("{context}: {}", err_chain(err))),
     }
+}
+
+/// How much of an unparseable error answer a message keeps.
+pub const MAX_BODY_CHARS: usize = 300;
+
+/// The start of an error answer's body, white space folded, cut to [`MAX_BODY_CHARS`] and with
+/// anything that looks like a credential masked; `None` when there is no text.
+fn body_start(body: Option<&[u8]>) -> Option<String> {
+    let text = String::from_utf8_lossy(body?);
+    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.is_empty() {
+        return None;
+    }
+    let redacted = redact_credentials(&folded);
+    Some(crate::job_result::truncate_marked(
+        &redacted,
+        MAX_BODY_CHARS,
+        "… (cut)",
+    ))
+}
+
+/// Names whose values are credentials, in an answer that echoes a request (a query string, a
+/// header, JSON or XML).
+const CREDENTIAL_NAMES: &[&str] = &[
+    "secretaccesskey",
+    "sessiontoken",
+    "security-token",
+    "securitytoken",
+    "signature",
+    "credential",
+    "authorization",
+    "password",
+];
+
+/// Masks access key ids (`AKIA…`, `ASIA…`) and the value that follows a credential's name
+/// (`Signature=…`, `"SessionToken": "…"`, `X-Amz-Security-Token: …`).
+pub fn redact_credentials(text: &str) -> String {
+    // Base64 and URL-encoded values are one word; `=` and `:` separate a name from its value.
+    let is_word = |c: char| c.is_ascii_alphanumeric() || "+/_.%-".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut after_name = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if is_word(c) {
+            let end = rest.find(|c: char| !is_word(c)).unwrap_or(rest.len());
+            let word = &rest[..end];
+            if after_name || is_access_key_id(word) {
+                out.push_str("****");
+                after_name = false;
+            } else {
+                let lower = word.to_ascii_lowercase();
+                out.push_str(word);
+                after_name = CREDENTIAL_NAMES.iter().any(|name| lower.contains(name));
+            }
+            rest = &rest[end..];
+        } else {
+            // Only quotes, `=`, `:` and spaces stand between a name and its value.
+            after_name &= "\"':= ".contains(c);
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// `AKIA`/`ASIA` and 16 more upper-case letters or digits: an AWS access key id.
+fn is_access_key_id(word: &str) -> bool {
+    word.len() == 20
+        && (word.starts_with("AKIA") || word.starts_with("ASIA"))
+        && word
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 /// The error's display text and its sources, joined, for errors without AWS metadata.
@@ -163,6 +243,68 @@ mod tests {
         assert_eq!(
             err,
             Error::AwsError("CreateStack: HTTP 400: bad gateway".into())
+        );
+    }
+
+    #[test]
+    fn an_answer_without_an_error_code_keeps_the_start_of_its_body_without_credentials() {
+        let body = format!(
+            "<html>\n  <h1>Bad request</h1> <p>Parameter DbPort is invalid</p> \
+             X-Amz-Security-Token=FwoGZXIvYXdzEBYaDSECRET&X-Amz-Credential=AKIAABCDEFGHIJKLMNOP/x \
+             secretAccessKey: wJalrSECRET {}</html>",
+            "padding ".repeat(100)
+        );
+        let bare = SdkError::service_error(
+            DescribeStacksError::generic(ErrorMetadata::builder().build()),
+            Response::new(
+                StatusCode::try_from(400).unwrap_or_else(|_| unreachable!()),
+                SdkBody::from(body),
+            ),
+        );
+        let message = classify("CreateStack on stack s", &bare).message();
+        assert!(
+            message.starts_with(
+                "CreateStack on stack s: HTTP 400 with no error code; the answer began: <html> \
+                 <h1>Bad request</h1> <p>Parameter DbPort is invalid</p>"
+            ),
+            "{message}"
+        );
+        for secret in [
+            "FwoGZXIvYXdzEBYaDSECRET",
+            "AKIAABCDEFGHIJKLMNOP",
+            "wJalrSECRET",
+        ] {
+            assert!(!message.contains(secret), "{secret} in {message}");
+        }
+        assert!(message.ends_with("… (cut)"), "{message}");
+        assert!(message.chars().count() < 400, "{message}");
+    }
+
+    #[test]
+    fn credentials_are_masked_in_any_shape() {
+        assert_eq!(
+            redact_credentials(
+                "key AKIAABCDEFGHIJKLMNOP and \"SessionToken\": \"abc\" Signature=xyz ok"
+            ),
+            "key **** and \"SessionToken\": \"****\" Signature=**** ok"
+        );
+        assert_eq!(
+            redact_credentials("nothing secret here"),
+            "nothing secret here"
+        );
+    }
+
+    #[test]
+    fn a_quota_is_not_throttling() {
+        let err = classify(
+            "CreateStack on stack s",
+            &service_error("LimitExceededException", "Limit for stacks exceeded"),
+        );
+        assert_eq!(
+            err,
+            Error::AwsError(
+                "CreateStack on stack s: LimitExceededException: Limit for stacks exceeded".into()
+            )
         );
     }
 

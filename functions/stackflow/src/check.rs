@@ -11,6 +11,7 @@ use crate::polling::next_wait;
 use crate::stack_describe::{describe_stack, outputs_of, status_text};
 use crate::stack_events::{failure_reason, first_failed_event};
 use crate::stack_status::{check_verdict, classify_stack, CheckVerdict};
+use crate::stack_timeout::timed_out;
 
 /// Run CheckStack for `input` at time `now_unix` (seconds).
 pub async fn check(
@@ -39,9 +40,14 @@ pub async fn check(
     };
 
     match (check_verdict(progress.action, class), &stack) {
-        (CheckVerdict::Wait, _) if now_unix > input.params.deadline => {
-            Err(timed_out(name, status.as_deref().unwrap_or("UNKNOWN")))
-        }
+        (CheckVerdict::Wait, _) if now_unix > input.params.deadline => Err(timed_out(
+            cfn,
+            &input.params,
+            stack_ref,
+            status.as_deref().unwrap_or("UNKNOWN"),
+            progress.client_request_token.as_deref(),
+        )
+        .await),
         (CheckVerdict::Wait, _) => {
             // An execution from before `startedAt` existed counts its age from now.
             let started_at = progress.started_at.unwrap_or(now_unix);
@@ -75,6 +81,14 @@ pub async fn check(
                     "stack {name} is in {status}: the delete that was to replace it did not take place"
                 )));
             }
+            let recovery = if progress.action == StackAction::ContinueRollback {
+                " Continuing the rollback of its failed update did not succeed: fix what keeps \
+                 the resource from rolling back, or skip it (`aws cloudformation \
+                 continue-update-rollback --resources-to-skip …`, which leaves it out of step \
+                 with the template), then run the stage again."
+            } else {
+                ""
+            };
             let events_ref = stack.stack_id().unwrap_or(stack_ref);
             let event = match progress.client_request_token.as_deref() {
                 Some(token) => match first_failed_event(cfn, events_ref, token).await {
@@ -88,10 +102,9 @@ pub async fn check(
                 },
                 None => None,
             };
-            Err(Error::StackFailed(failure_reason(
-                status,
-                event.as_ref(),
-                stack.stack_status_reason(),
+            Err(Error::StackFailed(format!(
+                "{}{recovery}",
+                failure_reason(status, event.as_ref(), stack.stack_status_reason())
             )))
         }
         (CheckVerdict::Succeed | CheckVerdict::Failed | CheckVerdict::Vanished, _) => {
@@ -105,13 +118,6 @@ pub async fn check(
             )))
         }
     }
-}
-
-/// The error for a stack still busy after the deadline.
-pub fn timed_out(name: &str, status: &str) -> Error {
-    Error::StackTimedOut(format!(
-        "timed out waiting for stack {name} (last status {status})"
-    ))
 }
 
 #[cfg(test)]
@@ -516,18 +522,21 @@ mod tests {
             StackAction::WaitForOther,
             StackAction::Replace,
         ] {
-            let describe = describe_rule("UPDATE_ROLLBACK_IN_PROGRESS");
-            let cfn = client(&[&describe]);
+            let (describe, events) = (
+                describe_rule("UPDATE_ROLLBACK_IN_PROGRESS"),
+                foreign_events_rule(),
+            );
+            let cfn = client(&[&describe, &events]);
             let err = check(&cfn, &check_input(action, ours(action)), DEADLINE + 1)
                 .await
                 .unwrap_err();
-            assert_eq!(
-                err,
-                Error::StackTimedOut(
-                    "timed out waiting for stack app (last status UPDATE_ROLLBACK_IN_PROGRESS)"
-                        .into()
+            assert_eq!(err.name(), "StackTimedOut", "{action:?}");
+            assert!(
+                err.message().starts_with(
+                    "stack app did not settle within timeoutMinutes (60 minutes): it is still \
+                     in UPDATE_ROLLBACK_IN_PROGRESS."
                 ),
-                "{action:?}"
+                "{action:?}: {err}"
             );
         }
     }

@@ -13,6 +13,7 @@ pub fn token_for(action: StackAction, job_id: &str) -> Option<String> {
         StackAction::Create => "create",
         StackAction::Update => "update",
         StackAction::Replace => "delete",
+        StackAction::ContinueRollback => "rollback",
         StackAction::WaitForOther | StackAction::NoChanges => return None,
     };
     Some(sanitise(&format!("stackflow-{verb}-{job_id}")))
@@ -24,6 +25,7 @@ pub fn action_of_token(token: &str, job_id: &str) -> Option<StackAction> {
         StackAction::Create,
         StackAction::Update,
         StackAction::Replace,
+        StackAction::ContinueRollback,
     ]
     .into_iter()
     .find(|action| token_for(*action, job_id).as_deref() == Some(token))

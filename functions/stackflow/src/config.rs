@@ -12,6 +12,13 @@ pub fn required_env(name: &str) -> Result<String, Error> {
     }
 }
 
+/// An optional environment variable; `None` when unset or blank.
+pub fn optional_env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+}
+
 /// The AWS configuration from the standard chain: region, credentials and the
 /// `AWS_ENDPOINT_URL*` variables, so the same binary runs locally and on AWS.
 pub async fn aws_config() -> aws_config::SdkConfig {
@@ -34,6 +41,15 @@ pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient 
 pub const STATE_MACHINE_ARN: &str = "STATE_MACHINE_ARN";
 /// The bucket fetch-template stages templates in.
 pub const STAGING_BUCKET: &str = "STAGING_BUCKET";
+
+/// validate-params and deploy-stack: the CloudFormation service roles a deployment may use,
+/// comma-separated; the first is the default (template parameter `CloudFormationRoleArn`).
+pub const CLOUDFORMATION_ROLE_ARNS: &str = "CLOUDFORMATION_ROLE_ARNS";
+/// validate-params: the artifact bucket fetch-template may read (`ArtifactBucketName`).
+pub const ARTIFACT_BUCKET: &str = "ARTIFACT_BUCKET";
+/// validate-params: the customer managed KMS key fetch-template may decrypt with, or empty
+/// (`ArtifactKeyArn`).
+pub const ARTIFACT_KEY_ARN: &str = "ARTIFACT_KEY_ARN";
 
 /// start-deployment: seconds a job is answered before the deployment hands it over to a
 /// continuation job (optional; [`DEFAULT_JOB_HANDOVER_SECONDS`]).

@@ -30,9 +30,23 @@ pub struct ExecutionInput {
     pub job_id: String,
     pub user_parameters: String,
     pub input_artifacts: Vec<ArtifactLocation>,
+    /// The KMS key CodePipeline encrypts the job's artifacts with; always present in the
+    /// execution input (`null` when the job names none), since the Validate parameters state
+    /// passes `$.encryptionKey` on.
+    #[serde(default)]
+    pub encryption_key: Option<EncryptionKey>,
     /// The job to report on, set by start-deployment; ValidateParams' `Parameters` leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<ReplyTo>,
+}
+
+/// The job's `encryptionKey`: the KMS key of the pipeline's artifact store. Not a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EncryptionKey {
+    pub id: String,
+    #[serde(rename = "type", default)]
+    pub key_type: String,
 }
 
 /// The CodePipeline job the deployment answers now (at `$.replyTo`). start-deployment sets it in
@@ -149,6 +163,8 @@ pub enum StackAction {
     Update,
     /// Deleting a failed stack before creating it again (`replaceOnFailure`).
     Replace,
+    /// Continuing the failed rollback of an update (UPDATE_ROLLBACK_FAILED) before deploying.
+    ContinueRollback,
     /// Another operation holds the stack; we wait for it, then deploy.
     WaitForOther,
     /// The template and parameters match the stack: nothing to do.

@@ -12,21 +12,32 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use tracing::info;
 
 use crate::aws_error::{classify, code_and_message};
-use crate::check::timed_out;
 use crate::client_token::{action_of_token, token_for};
-use crate::contract::{DeployInput, Next, StackAction, StackProgress};
+use crate::contract::{DeployInput, DeploymentParams, Next, StackAction, StackProgress};
 use crate::error::Error;
 use crate::polling::next_wait;
+use crate::settings::ServiceRoles;
 use crate::stack_describe::{describe_stack, is_does_not_exist, outputs_of, status_text};
-use crate::stack_events::latest_token;
+use crate::stack_events::{latest_token, was_live};
 use crate::stack_status::{classify_stack, deploy_move, DeployMove};
+use crate::stack_timeout::timed_out;
 
-/// Run DeployStack for `input` at time `now_unix` (seconds).
+/// Run DeployStack for `input` at time `now_unix` (seconds). The stack is always deployed with
+/// a service role from `roles`: the one Validate parameters resolved, or the default.
 pub async fn deploy(
     cfn: &Client,
+    roles: &ServiceRoles,
     input: &DeployInput,
     now_unix: i64,
 ) -> Result<StackProgress, Error> {
+    let role_arn = roles.resolve(input.params.role_arn.as_deref())?;
+    let input = &DeployInput {
+        params: DeploymentParams {
+            role_arn: Some(role_arn),
+            ..input.params.clone()
+        },
+        ..input.clone()
+    };
     let progress = start_operation(cfn, input, now_unix).await?;
     if progress.next != Next::Wait {
         return Ok(progress);
@@ -78,11 +89,18 @@ async fn start_operation(
         DeployMove::ReplaceOrRefuse if input.params.replace_on_failure => {
             delete(cfn, input, &stack).await
         }
-        DeployMove::ReplaceOrRefuse => Err(Error::StackNotUpdatable(not_updatable_message(
-            name, &status,
-        ))),
+        DeployMove::ReplaceIfNeverLive if was_live(cfn, stack_ref).await? => {
+            Err(Error::StackNotUpdatable(live_delete_failed_message(name)))
+        }
+        DeployMove::ReplaceIfNeverLive if input.params.replace_on_failure => {
+            delete(cfn, input, &stack).await
+        }
+        DeployMove::ReplaceOrRefuse | DeployMove::ReplaceIfNeverLive | DeployMove::Refuse => Err(
+            Error::StackNotUpdatable(not_updatable_message(name, &status)),
+        ),
+        DeployMove::ContinueRollback => continue_rollback(cfn, input, &stack).await,
         DeployMove::WaitForOther if now_unix > input.params.deadline => {
-            Err(timed_out(name, &status))
+            Err(timed_out(cfn, &input.params, stack_ref, &status, None).await)
         }
         DeployMove::WaitForOther => {
             info!(stack = name, status = %status, "another operation holds the stack; waiting for it");
@@ -321,6 +339,64 @@ async fn delete(cfn: &Client, input: &DeployInput, stack: &Stack) -> Result<Stac
     }
 }
 
+/// ContinueUpdateRollback on a stack in UPDATE_ROLLBACK_FAILED: CloudFormation's own recovery,
+/// which brings a live stack back to its last working state without deleting anything. Once it
+/// is UPDATE_ROLLBACK_COMPLETE, the deployment goes on.
+async fn continue_rollback(
+    cfn: &Client,
+    input: &DeployInput,
+    stack: &Stack,
+) -> Result<StackProgress, Error> {
+    let name = input.params.stack.as_str();
+    let status = status_text(stack);
+    let result = cfn
+        .continue_update_rollback()
+        .stack_name(stack.stack_id().unwrap_or(name))
+        .set_role_arn(input.params.role_arn.clone())
+        .set_client_request_token(token_for(StackAction::ContinueRollback, &input.job_id))
+        .send()
+        .await;
+    let already_sent = || {
+        Ok(started(
+            input,
+            StackAction::ContinueRollback,
+            stack.stack_id(),
+            Some(&status),
+        ))
+    };
+    match result {
+        Ok(_) => {
+            info!(
+                stack = name,
+                "continuing the failed rollback before deploying"
+            );
+            already_sent()
+        }
+        Err(err) if err.code() == Some("TokenAlreadyExistsException") => already_sent(),
+        Err(err) => {
+            let (code, message) = code_and_message(&err);
+            if code.as_deref() == Some("ValidationError") {
+                Err(Error::StackNotUpdatable(format!(
+                    "stack {name} is in {status} and CloudFormation refused to continue its \
+                     rollback: {}. {}",
+                    message.as_deref().unwrap_or("no message"),
+                    ROLLBACK_FAILED_RECOVERY
+                )))
+            } else {
+                Err(classify(
+                    &format!("ContinueUpdateRollback on stack {name}"),
+                    &err,
+                ))
+            }
+        }
+    }
+}
+
+/// How a person gets a stack out of UPDATE_ROLLBACK_FAILED when stackflow cannot.
+const ROLLBACK_FAILED_RECOVERY: &str = "Fix what keeps the resources from rolling back and \
+     continue the rollback (`aws cloudformation continue-update-rollback`, with \
+     `--resources-to-skip` for resources that cannot be restored), then run the stage again.";
+
 /// A ValidationError from CreateStack/UpdateStack is CloudFormation rejecting the template or
 /// its parameters; anything else goes through the shared classification.
 fn rejected_or_classified<E>(
@@ -369,16 +445,40 @@ fn not_updatable_message(name: &str, status: &str) -> String {
         "ROLLBACK_COMPLETE" => "its creation failed and was rolled back",
         "CREATE_FAILED" => "its creation failed",
         "ROLLBACK_FAILED" => "its creation failed and so did the rollback",
-        "DELETE_FAILED" => "a delete of it failed",
-        "UPDATE_ROLLBACK_FAILED" | "IMPORT_ROLLBACK_FAILED" => {
-            "an operation on it failed and so did the rollback (ContinueUpdateRollback may recover it)"
+        "DELETE_FAILED" => "it never finished creating, and a delete of it failed",
+        "IMPORT_ROLLBACK_FAILED" => {
+            return format!(
+                "stack {name} is in {status}: an import into it failed and so did the rollback, \
+                 and CloudFormation cannot update a stack in this state. stackflow does not \
+                 delete a stack that was live; repair the resources the import left behind \
+                 (see the stack events), then run the stage again."
+            )
         }
-        _ => "it is in a failed state",
+        _ => {
+            return format!(
+                "stack {name} is in {status}, a status stackflow does not know how to deploy \
+                 from; it changes nothing on a guess. Bring the stack to a stable status, then \
+                 run the stage again."
+            )
+        }
     };
     format!(
         "stack {name} is in {status}: {why}, and CloudFormation cannot update a stack in this state. \
-         Delete the stack, or set \"replaceOnFailure\": true in the action's UserParameters to have \
-         it deleted and created again."
+         It was never live, so it may be replaced: delete the stack, or set \
+         \"replaceOnFailure\": true in the action's UserParameters to have it deleted and created \
+         again."
+    )
+}
+
+/// A DELETE_FAILED stack that had been live is not replaced: deleting it would lose resources
+/// and data that were in service.
+fn live_delete_failed_message(name: &str) -> String {
+    format!(
+        "stack {name} is in DELETE_FAILED, and it had been live (it completed a create or an \
+         update before). stackflow never deletes a stack that was in service, even with \
+         \"replaceOnFailure\". See the stack events for the resources that could not be \
+         deleted; delete the stack yourself once they are dealt with (or retain them), then run \
+         the stage again to create it."
     )
 }
 
@@ -432,6 +532,19 @@ mod tests {
     use aws_smithy_mocks::{mock, Rule};
 
     use crate::stack_fixtures::*;
+
+    /// DeployStack under a stackflow deployment that allows the fixtures' role (and another).
+    async fn deploy(
+        cfn: &Client,
+        input: &DeployInput,
+        now_unix: i64,
+    ) -> Result<StackProgress, Error> {
+        super::deploy(cfn, &roles(), input, now_unix).await
+    }
+
+    fn roles() -> ServiceRoles {
+        ServiceRoles::parse(&format!("{ROLE_ARN},arn:aws:iam::123456789012:role/other")).unwrap()
+    }
 
     fn create_token() -> String {
         format!("stackflow-create-{JOB}")
@@ -601,13 +714,14 @@ mod tests {
 
     #[tokio::test]
     async fn empty_parameters_tags_and_capabilities_are_left_out() {
-        // An empty Tags list on UpdateStack would strip the stack's tags.
+        // An empty Tags list on UpdateStack would strip the stack's tags. Without a roleArn the
+        // default service role is used: never none.
         let update = mock!(Client::update_stack)
             .match_requests(|req| {
                 req.tags.is_none()
                     && req.parameters.is_none()
                     && req.capabilities.is_none()
-                    && req.role_arn.is_none()
+                    && req.role_arn() == Some(ROLE_ARN)
             })
             .then_output(|| UpdateStackOutput::builder().stack_id(STACK_ID).build());
         let (describe, events) = (describe_rule("UPDATE_COMPLETE"), foreign_events_rule());
@@ -646,13 +760,9 @@ mod tests {
         );
     }
 
-    const NOT_UPDATABLE: &[&str] = &[
-        "ROLLBACK_COMPLETE",
-        "CREATE_FAILED",
-        "ROLLBACK_FAILED",
-        "DELETE_FAILED",
-        "UPDATE_ROLLBACK_FAILED",
-    ];
+    /// The statuses of a stack that never finished creating: replaced when asked, refused
+    /// otherwise.
+    const NOT_UPDATABLE: &[&str] = &["ROLLBACK_COMPLETE", "CREATE_FAILED", "ROLLBACK_FAILED"];
 
     #[tokio::test]
     async fn failed_stacks_are_refused_without_replace_on_failure() {
@@ -669,7 +779,7 @@ mod tests {
                 message.contains(&format!("stack app is in {status}")),
                 "{message}"
             );
-            assert!(message.contains("Delete the stack"), "{message}");
+            assert!(message.contains("delete the stack"), "{message}");
             assert!(message.contains("\"replaceOnFailure\": true"), "{message}");
             assert_eq!(m.counts(), (0, 0, 0), "{status}");
         }
@@ -782,11 +892,15 @@ mod tests {
         let err = deploy(&cfn, &deploy_input(), DEADLINE + 1)
             .await
             .unwrap_err();
-        assert_eq!(
-            err,
-            Error::StackTimedOut(
-                "timed out waiting for stack app (last status UPDATE_IN_PROGRESS)".into()
-            )
+        assert_eq!(err.name(), "StackTimedOut");
+        let message = err.message();
+        assert!(
+            message.starts_with(
+                "stack app did not settle within timeoutMinutes (60 minutes): it is still in \
+                 UPDATE_IN_PROGRESS. The operation in progress is not this deployment's \
+                 (ClientRequestToken Console-UpdateStack-1234)"
+            ),
+            "{message}"
         );
         // At the deadline itself it still waits.
         assert!(deploy(&cfn, &deploy_input(), DEADLINE).await.is_ok());
@@ -1156,5 +1270,173 @@ mod tests {
 
         assert_eq!(progress.next, Next::Succeed);
         assert_eq!(progress.started_at, None);
+    }
+
+    /// A stack's history: a create that completed (it was live), or one that never did.
+    fn history(live: bool) -> Rule {
+        let stack_kind = "AWS::CloudFormation::Stack";
+        let mut events = vec![
+            event(
+                None,
+                STACK,
+                stack_kind,
+                ResourceStatus::DeleteFailed,
+                "Bucket not empty",
+            ),
+            event(
+                None,
+                STACK,
+                stack_kind,
+                ResourceStatus::DeleteInProgress,
+                "User Initiated",
+            ),
+        ];
+        if live {
+            events.push(event(
+                None,
+                STACK,
+                stack_kind,
+                ResourceStatus::CreateComplete,
+                "",
+            ));
+        } else {
+            events.push(event(
+                None,
+                STACK,
+                stack_kind,
+                ResourceStatus::RollbackComplete,
+                "",
+            ));
+            events.push(event(
+                None,
+                "Queue",
+                "AWS::SQS::Queue",
+                ResourceStatus::CreateFailed,
+                "bad",
+            ));
+        }
+        events.push(event(
+            None,
+            STACK,
+            stack_kind,
+            ResourceStatus::CreateInProgress,
+            "User Initiated",
+        ));
+        events_rule(events)
+    }
+
+    #[tokio::test]
+    async fn a_delete_failed_stack_that_never_finished_creating_is_replaced_when_asked() {
+        let (describe, events, m) = (
+            describe_rule("DELETE_FAILED"),
+            history(false),
+            Mutations::new(),
+        );
+        let cfn = client(&[&describe, &events, &m.create, &m.update, &m.delete]);
+        let mut input = deploy_input();
+        input.params.replace_on_failure = true;
+        let progress = deploy(&cfn, &input, NOW).await.unwrap();
+        assert_eq!(progress.action, StackAction::Replace);
+        assert_eq!(m.counts(), (0, 0, 1));
+
+        // Without replaceOnFailure it is refused, and says it may be replaced.
+        let err = deploy(&cfn, &deploy_input(), NOW).await.unwrap_err();
+        assert_eq!(err.name(), "StackNotUpdatable");
+        assert!(err.message().contains("never finished creating"), "{err}");
+        assert_eq!(m.counts(), (0, 0, 1));
+    }
+
+    #[tokio::test]
+    async fn a_delete_failed_stack_that_was_live_is_never_deleted() {
+        let (describe, events, m) = (
+            describe_rule("DELETE_FAILED"),
+            history(true),
+            Mutations::new(),
+        );
+        let cfn = client(&[&describe, &events, &m.create, &m.update, &m.delete]);
+        let mut input = deploy_input();
+        input.params.replace_on_failure = true;
+        let err = deploy(&cfn, &input, NOW).await.unwrap_err();
+        assert_eq!(err.name(), "StackNotUpdatable");
+        assert!(err.message().contains("had been live"), "{err}");
+        assert!(
+            err.message()
+                .contains("never deletes a stack that was in service"),
+            "{err}"
+        );
+        assert_eq!(m.counts(), (0, 0, 0));
+    }
+
+    #[tokio::test]
+    async fn an_update_rollback_failed_stack_has_its_rollback_continued_never_deleted() {
+        for replace_on_failure in [false, true] {
+            let continued = mock!(Client::continue_update_rollback)
+                .match_requests(|req| {
+                    req.stack_name() == Some(STACK_ID)
+                        && req.role_arn() == Some(ROLE_ARN)
+                        && req.client_request_token()
+                            == Some(format!("stackflow-rollback-{JOB}").as_str())
+                })
+                .then_output(|| {
+                    aws_sdk_cloudformation::operation::continue_update_rollback::ContinueUpdateRollbackOutput::builder().build()
+                });
+            let (describe, events, m) = (
+                describe_rule("UPDATE_ROLLBACK_FAILED"),
+                foreign_events_rule(),
+                Mutations::new(),
+            );
+            let cfn = client(&[
+                &describe, &events, &continued, &m.create, &m.update, &m.delete,
+            ]);
+            let mut input = deploy_input();
+            input.params.replace_on_failure = replace_on_failure;
+
+            let progress = deploy(&cfn, &input, NOW).await.unwrap();
+
+            assert_eq!(
+                (progress.action, progress.next),
+                (StackAction::ContinueRollback, Next::Wait)
+            );
+            assert_eq!(
+                progress.client_request_token.as_deref(),
+                Some(format!("stackflow-rollback-{JOB}").as_str())
+            );
+            assert_eq!(continued.num_calls(), 1);
+            assert_eq!(m.counts(), (0, 0, 0));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_continue_rollback_says_how_to_recover() {
+        let refused = mock!(Client::continue_update_rollback).then_error(|| {
+            aws_sdk_cloudformation::operation::continue_update_rollback::ContinueUpdateRollbackError::generic(
+                service_error("ValidationError", "Resource Db cannot be rolled back"),
+            )
+        });
+        let (describe, events) = (
+            describe_rule("UPDATE_ROLLBACK_FAILED"),
+            foreign_events_rule(),
+        );
+        let cfn = client(&[&describe, &events, &refused]);
+        let err = deploy(&cfn, &deploy_input(), NOW).await.unwrap_err();
+        assert_eq!(err.name(), "StackNotUpdatable");
+        assert!(
+            err.message().contains("Resource Db cannot be rolled back"),
+            "{err}"
+        );
+        assert!(err.message().contains("--resources-to-skip"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_role_outside_the_allowed_list_is_never_passed() {
+        let m = Mutations::new();
+        let absent = describe_rule("DELETE_COMPLETE");
+        let cfn = client(&[&absent, &m.create, &m.update, &m.delete]);
+        let mut input = deploy_input();
+        input.params.role_arn = Some("arn:aws:iam::123456789012:role/admin".to_string());
+        let err = deploy(&cfn, &input, NOW).await.unwrap_err();
+        assert_eq!(err.name(), "InvalidParameters");
+        assert!(err.message().contains("CloudFormationRoleArn"), "{err}");
+        assert_eq!(m.counts(), (0, 0, 0));
     }
 }

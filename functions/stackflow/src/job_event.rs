@@ -6,7 +6,7 @@
 
 use aws_lambda_events::event::codepipeline_job::{CodePipelineInputArtifact, CodePipelineJobEvent};
 
-use crate::contract::{ArtifactLocation, ExecutionInput, ReplyTo};
+use crate::contract::{ArtifactLocation, EncryptionKey, ExecutionInput, ReplyTo};
 use crate::error::Error;
 
 /// A CodePipeline job, without its artifact credentials.
@@ -19,6 +19,8 @@ pub struct JobRequest {
     pub user_parameters: String,
     pub input_artifacts: Vec<ArtifactLocation>,
     pub continuation_token: Option<String>,
+    /// The artifact store's KMS key, when the event names one.
+    pub encryption_key: Option<EncryptionKey>,
 }
 
 impl JobRequest {
@@ -34,6 +36,12 @@ impl JobRequest {
             )
         })?;
         let data = job.data;
+        // The library's event type keeps `encryptionKey` among the fields it does not model.
+        let encryption_key = data
+            .other
+            .get("encryptionKey")
+            .and_then(|key| serde_json::from_value::<EncryptionKey>(key.clone()).ok())
+            .filter(|key| !key.id.trim().is_empty());
         let input_artifacts = data
             .input_artifacts
             .into_iter()
@@ -49,6 +57,7 @@ impl JobRequest {
                 .unwrap_or_default(),
             input_artifacts,
             continuation_token: non_empty(data.continuation_token),
+            encryption_key,
             job_id,
         })
     }
@@ -61,6 +70,7 @@ impl JobRequest {
             job_id: self.job_id.clone(),
             user_parameters: self.user_parameters.clone(),
             input_artifacts: self.input_artifacts.clone(),
+            encryption_key: self.encryption_key.clone(),
             reply_to: Some(ReplyTo {
                 job_id: self.job_id.clone(),
                 hand_over_at,
@@ -153,7 +163,7 @@ pub(crate) mod tests {
             job.input_artifacts,
             vec![ArtifactLocation {
                 name: "SourceArtifact".into(),
-                bucket: "codepipeline-us-east-1-111111111111".into(),
+                bucket: "stackflow-local-artifacts".into(),
                 key: "my-pipeline/SourceArti/AbCdEfG".into(),
                 revision: Some("0123456789abcdef0123456789abcdef01234567".into()),
             }]
@@ -194,6 +204,7 @@ pub(crate) mod tests {
             input,
             serde_json::json!({
                 "jobId": "11111111-abcd-1111-abcd-111111abcdef",
+                "encryptionKey": null,
                 "replyTo": {
                     "jobId": "11111111-abcd-1111-abcd-111111abcdef",
                     "handOverAt": 1_700_000_900
@@ -201,11 +212,25 @@ pub(crate) mod tests {
                 "userParameters": job.user_parameters,
                 "inputArtifacts": [{
                     "name": "SourceArtifact",
-                    "bucket": "codepipeline-us-east-1-111111111111",
+                    "bucket": "stackflow-local-artifacts",
                     "key": "my-pipeline/SourceArti/AbCdEfG",
                     "revision": "0123456789abcdef0123456789abcdef01234567"
                 }]
             })
+        );
+    }
+
+    #[test]
+    fn the_artifact_stores_key_reaches_the_execution_input() {
+        let mut value = fixture_value();
+        value["CodePipeline.job"]["data"]["encryptionKey"] = serde_json::json!({
+            "id": "arn:aws:kms:us-east-1:111111111111:key/1234", "type": "KMS"
+        });
+        let job = JobRequest::from_event(event_from(value)).unwrap();
+        let input = serde_json::to_value(job.execution_input(1)).unwrap();
+        assert_eq!(
+            input["encryptionKey"],
+            serde_json::json!({"id": "arn:aws:kms:us-east-1:111111111111:key/1234", "type": "KMS"})
         );
     }
 

@@ -5,6 +5,7 @@ pub mod aws_error;
 pub mod config;
 pub mod contract;
 pub mod error;
+pub mod settings;
 pub mod telemetry;
 
 // start-deployment and report-result: the two ends that talk to CodePipeline.
@@ -34,6 +35,7 @@ pub mod stack_events;
 #[cfg(test)]
 mod stack_fixtures;
 pub mod stack_status;
+pub mod stack_timeout;
 
 #[cfg(test)]
 mod test_support;

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::contract::{ArtifactLocation, Capability, DeploymentParams, ExecutionInput};
 use crate::error::Error;
+use crate::settings::{is_role_arn, ValidateSettings};
 
 /// The UserParameters of the CodePipeline action: a JSON object (as text, in the action's
 /// `UserParameters` setting). This is the reference for pipeline authors.
@@ -54,12 +55,14 @@ pub struct UserParameters {
     /// `capabilities` (optional): the capabilities to acknowledge, any of `CAPABILITY_IAM`,
     /// `CAPABILITY_NAMED_IAM`, `CAPABILITY_AUTO_EXPAND`. Duplicates are dropped.
     pub capabilities: Vec<Capability>,
-    /// `roleArn` (optional): an IAM role CloudFormation assumes for the stack operation,
-    /// `arn:<partition>:iam::<12-digit account>:role/<name>`.
+    /// `roleArn` (optional): the IAM service role CloudFormation assumes for the stack
+    /// operation, `arn:<partition>:iam::<12-digit account>:role/<name>`; one of the roles the
+    /// stackflow deployment allows (its template parameter `CloudFormationRoleArn`), whose first
+    /// is the default when this is left out.
     pub role_arn: Option<String>,
     /// `tags` (optional): stack tags; they win over the configuration file's. CloudFormation's
     /// limits apply: at most 50 tags, keys of 1–128 characters not starting with `aws:`, values
-    /// of at most 256 characters. Numbers and booleans are accepted as for `parameters`.
+    /// of 1–256 characters. Numbers and booleans are accepted as for `parameters`.
     pub tags: BTreeMap<String, String>,
     /// `replaceOnFailure` (optional, default `false`): when the stack is in a state it cannot be
     /// updated from (e.g. `ROLLBACK_COMPLETE`), delete it and create it again.
@@ -108,11 +111,20 @@ pub const MAX_TAGS: usize = 50;
 pub const MAX_TAG_KEY_CHARS: usize = 128;
 pub const MAX_TAG_VALUE_CHARS: usize = 256;
 
-/// Check the job's UserParameters and resolve them against its input artifacts. `now_unix` is
-/// the current time, from which the deadline is counted.
-pub fn validate(input: &ExecutionInput, now_unix: i64) -> Result<DeploymentParams, Error> {
+/// Check the job's UserParameters and resolve them against its input artifacts and against
+/// what this deployment of stackflow allows (`settings`). `now_unix` is the current time, from
+/// which the deadline is counted.
+pub fn validate(
+    input: &ExecutionInput,
+    settings: &ValidateSettings,
+    now_unix: i64,
+) -> Result<DeploymentParams, Error> {
     let user = parse_user_parameters(&input.user_parameters)?;
     let artifact = resolve_artifact(&user.artifact, &input.input_artifacts)?;
+    settings
+        .artifact_store
+        .check(&artifact, input.encryption_key.as_ref())?;
+    let role_arn = settings.roles.resolve(user.role_arn.as_deref())?;
     let deadline = now_unix.saturating_add(i64::from(user.timeout_minutes) * 60);
     Ok(DeploymentParams {
         stack: user.stack,
@@ -121,7 +133,7 @@ pub fn validate(input: &ExecutionInput, now_unix: i64) -> Result<DeploymentParam
         config: user.config,
         parameters: user.parameters,
         capabilities: user.capabilities,
-        role_arn: user.role_arn,
+        role_arn: Some(role_arn),
         tags: user.tags,
         replace_on_failure: user.replace_on_failure,
         poll_seconds: user.poll_seconds,
@@ -403,34 +415,6 @@ fn parse_capability(text: &str) -> Result<Capability, Error> {
         })
 }
 
-/// `arn:aws[-a-z]*:iam::<12 digits>:role/<path and name>`.
-fn is_role_arn(arn: &str) -> bool {
-    let Some(rest) = arn.strip_prefix("arn:aws") else {
-        return false;
-    };
-    let Some((partition_suffix, rest)) = rest.split_once(':') else {
-        return false;
-    };
-    let Some(rest) = rest.strip_prefix("iam::") else {
-        return false;
-    };
-    let (Some(account), Some(rest)) = (rest.get(..12), rest.get(12..)) else {
-        return false;
-    };
-    let Some(name) = rest.strip_prefix(":role/") else {
-        return false;
-    };
-    partition_suffix
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c == '-')
-        && account.chars().all(|c| c.is_ascii_digit())
-        && !name.is_empty()
-        && !name.ends_with('/')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
-}
-
 /// A CloudFormation parameter name: letters and digits.
 pub(crate) fn is_parameter_name(name: &str) -> bool {
     !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric())
@@ -457,6 +441,12 @@ pub(crate) fn tag_problem(tags: &BTreeMap<String, String>) -> Option<String> {
         } else if key.to_ascii_lowercase().starts_with("aws:") {
             Some(format!(
                 "tag key `{key}` starts with `aws:`, which AWS reserves"
+            ))
+        } else if value_chars == 0 {
+            // CloudFormation's Tag.Value has a minimum length of 1.
+            Some(format!(
+                "the value of tag `{key}` is empty; CloudFormation needs 1 to \
+                 {MAX_TAG_VALUE_CHARS} characters"
             ))
         } else if value_chars > MAX_TAG_VALUE_CHARS {
             Some(format!(

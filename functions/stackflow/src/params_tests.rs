@@ -20,8 +20,29 @@ fn input(user_parameters: &str) -> ExecutionInput {
         job_id: "job-1".to_string(),
         user_parameters: user_parameters.to_string(),
         input_artifacts: vec![artifact("SourceOutput"), artifact("BuildOutput")],
+        encryption_key: None,
         reply_to: None,
     }
+}
+
+const DEFAULT_ROLE: &str = "arn:aws:iam::123456789012:role/stackflow-deployer";
+const OTHER_ROLE: &str = "arn:aws-us-gov:iam::123456789012:role/path/cfn-deploy";
+
+/// What the stackflow deployment of these tests allows: two roles, the artifact bucket of
+/// `artifact()`, no customer managed key.
+fn settings() -> ValidateSettings {
+    ValidateSettings {
+        roles: crate::settings::ServiceRoles::parse(&format!("{DEFAULT_ROLE}, {OTHER_ROLE}"))
+            .unwrap(),
+        artifact_store: crate::settings::ArtifactStore {
+            bucket: "pipeline-bucket".to_string(),
+            key_arn: None,
+        },
+    }
+}
+
+fn validate(input: &ExecutionInput, now_unix: i64) -> Result<DeploymentParams, Error> {
+    super::validate(input, &settings(), now_unix)
 }
 
 /// The smallest valid UserParameters, with `extra` keys merged in.
@@ -53,7 +74,7 @@ fn minimal_parameters_get_the_documented_defaults() {
     assert_eq!(params.config, None);
     assert!(params.parameters.is_empty());
     assert!(params.capabilities.is_empty());
-    assert_eq!(params.role_arn, None);
+    assert_eq!(params.role_arn.as_deref(), Some(DEFAULT_ROLE));
     assert!(params.tags.is_empty());
     assert!(!params.replace_on_failure);
     assert_eq!(params.poll_seconds, 15);
@@ -346,7 +367,10 @@ fn role_arns_must_be_iam_roles() {
         "arn:aws-cn:iam::123456789012:role/a/b/c+=,.@_-",
     ] {
         assert_eq!(
-            valid(&with(json!({"roleArn": good}))).role_arn.as_deref(),
+            parse_user_parameters(&with(json!({"roleArn": good})))
+                .unwrap()
+                .role_arn
+                .as_deref(),
             Some(good)
         );
     }
@@ -484,4 +508,70 @@ proptest! {
             prop_assert!(params.file.split('/').all(|p| !p.is_empty() && p != "." && p != ".."));
         }
     }
+}
+
+#[test]
+fn a_role_outside_the_deployments_list_is_refused_naming_the_allowed_ones() {
+    let other = "arn:aws:iam::123456789012:role/deploy";
+    let message = refusal(&with(json!({ "roleArn": other })));
+    assert!(message.contains(other), "{message}");
+    assert!(message.contains(DEFAULT_ROLE), "{message}");
+    assert!(message.contains(OTHER_ROLE), "{message}");
+    assert!(message.contains("CloudFormationRoleArn"), "{message}");
+    assert_eq!(
+        valid(&with(json!({ "roleArn": OTHER_ROLE })))
+            .role_arn
+            .as_deref(),
+        Some(OTHER_ROLE)
+    );
+}
+
+#[test]
+fn an_artifact_in_another_bucket_is_refused_naming_the_template_parameter() {
+    let mut job = input(&with(json!({})));
+    job.input_artifacts[1].bucket = "codepipeline-eu-west-1-999".to_string();
+    let err = super::validate(&job, &settings(), 0).unwrap_err();
+    assert_eq!(err.name(), "ArtifactInvalid");
+    assert!(
+        err.message().contains("codepipeline-eu-west-1-999"),
+        "{err}"
+    );
+    assert!(err.message().contains("ArtifactBucketName"), "{err}");
+}
+
+#[test]
+fn a_customer_managed_key_must_be_the_granted_one() {
+    use crate::contract::EncryptionKey;
+    let key = |id: &str| EncryptionKey {
+        id: id.to_string(),
+        key_type: "KMS".to_string(),
+    };
+    let granted = "arn:aws:kms:us-east-1:123456789012:key/1111-2222";
+    let with_key = |id: &str, store_key: Option<&str>| {
+        let mut job = input(&with(json!({})));
+        job.encryption_key = Some(key(id));
+        let mut settings = settings();
+        settings.artifact_store.key_arn = store_key.map(str::to_string);
+        super::validate(&job, &settings, 0)
+    };
+    // The AWS managed key needs no grant.
+    assert!(with_key("arn:aws:kms:us-east-1:123456789012:alias/aws/s3", None).is_ok());
+    // The granted key, by ARN or by key id.
+    assert!(with_key(granted, Some(granted)).is_ok());
+    assert!(with_key("1111-2222", Some(granted)).is_ok());
+    // A customer key without a grant, or another key.
+    let err = with_key(granted, None).unwrap_err();
+    assert_eq!(err.name(), "ArtifactInvalid");
+    assert!(err.message().contains("ArtifactKeyArn"), "{err}");
+    let err = with_key("arn:aws:kms:us-east-1:123456789012:key/9999", Some(granted)).unwrap_err();
+    assert!(err.message().contains("ArtifactKeyArn"), "{err}");
+    assert!(err.message().contains(granted), "{err}");
+}
+
+#[test]
+fn an_empty_tag_value_is_refused_as_cloudformation_would() {
+    let message = refusal(&with(json!({"tags": {"team": ""}})));
+    assert!(message.contains("`tags`"), "{message}");
+    assert!(message.contains("team"), "{message}");
+    assert!(message.contains("empty"), "{message}");
 }

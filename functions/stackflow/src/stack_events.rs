@@ -67,6 +67,103 @@ pub async fn first_failed_event(
     Ok(first_failed)
 }
 
+/// Pages read to learn whether a stack was ever live; a longer history counts as live.
+const MAX_HISTORY_PAGES: usize = 10;
+
+/// Whether the stack was ever live: it finished a create, or went through an update or an
+/// import. A history longer than [`MAX_HISTORY_PAGES`] is taken as live, the safe side for a
+/// caller deciding whether the stack may be deleted.
+pub async fn was_live(cfn: &Client, stack_ref: &str) -> Result<bool, Error> {
+    let mut next_token: Option<String> = None;
+    for _ in 0..MAX_HISTORY_PAGES {
+        let page = cfn
+            .describe_stack_events()
+            .stack_name(stack_ref)
+            .set_next_token(next_token.take())
+            .send()
+            .await
+            .map_err(|err| classify(&format!("DescribeStackEvents on stack {stack_ref}"), &err))?;
+        if page.stack_events().iter().any(marks_a_live_stack) {
+            return Ok(true);
+        }
+        match page.next_token() {
+            Some(next) => next_token = Some(next.to_string()),
+            None => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+/// A stack-level event that only a stack that was once complete has.
+fn marks_a_live_stack(event: &StackEvent) -> bool {
+    let status = event.resource_status().map_or("", |s| s.as_str());
+    is_stack_event(event)
+        && (status == "CREATE_COMPLETE"
+            || status.starts_with("UPDATE_")
+            || status.starts_with("IMPORT_"))
+}
+
+/// The event of the stack itself, not of one of its resources (a nested stack has its own
+/// logical id).
+pub fn is_stack_event(event: &StackEvent) -> bool {
+    event.resource_type() == Some("AWS::CloudFormation::Stack")
+        && event.logical_resource_id() == event.stack_name()
+}
+
+/// The operation that holds a stack now, as its newest events tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CurrentOperation {
+    /// Its ClientRequestToken, if it had one.
+    pub token: Option<String>,
+    /// `logical id (type)` of each resource whose latest event is `*_IN_PROGRESS`.
+    pub in_progress: Vec<String>,
+}
+
+/// Pages read to find the resources of the current operation still in progress.
+const MAX_OPERATION_PAGES: usize = 3;
+
+/// The current operation: the newest event's token, and the resources whose newest event is
+/// still `*_IN_PROGRESS`, reading back to the stack event that started its current phase (its
+/// create, update, delete, or rollback).
+pub async fn current_operation(cfn: &Client, stack_ref: &str) -> Result<CurrentOperation, Error> {
+    let mut operation = CurrentOperation::default();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut next_token: Option<String> = None;
+    for page_number in 0..MAX_OPERATION_PAGES {
+        let page = cfn
+            .describe_stack_events()
+            .stack_name(stack_ref)
+            .set_next_token(next_token.take())
+            .send()
+            .await
+            .map_err(|err| classify(&format!("DescribeStackEvents on stack {stack_ref}"), &err))?;
+        for (index, event) in page.stack_events().iter().enumerate() {
+            if page_number == 0 && index == 0 {
+                operation.token = event.client_request_token().map(str::to_string);
+            }
+            let status = event.resource_status().map_or("", |s| s.as_str());
+            if is_stack_event(event) {
+                if status.ends_with("_IN_PROGRESS") && !status.contains("CLEANUP") {
+                    return Ok(operation);
+                }
+                continue;
+            }
+            let logical = event.logical_resource_id().unwrap_or("unknown resource");
+            if seen.insert(logical.to_string()) && status.ends_with("_IN_PROGRESS") {
+                operation.in_progress.push(format!(
+                    "{logical} ({})",
+                    event.resource_type().unwrap_or("unknown type")
+                ));
+            }
+        }
+        match page.next_token() {
+            Some(next) => next_token = Some(next.to_string()),
+            None => break,
+        }
+    }
+    Ok(operation)
+}
+
 fn is_failed(event: &StackEvent) -> bool {
     event
         .resource_status()

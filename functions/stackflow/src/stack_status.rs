@@ -17,8 +17,17 @@ pub enum StatusClass {
     Succeeded,
     /// The last operation failed, but the stack is stable and can be updated again.
     FailedUpdatable,
-    /// The stack failed in a way UpdateStack cannot fix: delete it (or continue its rollback).
-    FailedNotUpdatable,
+    /// The stack never finished creating (ROLLBACK_COMPLETE, CREATE_FAILED, ROLLBACK_FAILED): it
+    /// was never live, so it may be deleted and created again.
+    NeverCreated,
+    /// A delete failed; whether the stack had been live decides if it may be replaced.
+    DeleteFailed,
+    /// UPDATE_ROLLBACK_FAILED: a live stack whose update's rollback failed. Its rollback is
+    /// continued (ContinueUpdateRollback); it is never deleted.
+    RollbackFailed,
+    /// A failure nothing here repairs (IMPORT_ROLLBACK_FAILED, a status without a known
+    /// meaning): the job fails and says so.
+    Stuck,
     /// The stack is gone (seen when describing by stack id).
     Deleted,
 }
@@ -44,22 +53,20 @@ pub fn classify(status: &StackStatus) -> StatusClass {
         StackStatus::UpdateRollbackComplete
         | StackStatus::ImportRollbackComplete
         | StackStatus::UpdateFailed => StatusClass::FailedUpdatable,
-        StackStatus::RollbackComplete
-        | StackStatus::CreateFailed
-        | StackStatus::RollbackFailed
-        | StackStatus::DeleteFailed
-        | StackStatus::UpdateRollbackFailed
-        | StackStatus::ImportRollbackFailed => StatusClass::FailedNotUpdatable,
+        StackStatus::RollbackComplete | StackStatus::CreateFailed | StackStatus::RollbackFailed => {
+            StatusClass::NeverCreated
+        }
+        StackStatus::DeleteFailed => StatusClass::DeleteFailed,
+        StackStatus::UpdateRollbackFailed => StatusClass::RollbackFailed,
+        StackStatus::ImportRollbackFailed => StatusClass::Stuck,
         StackStatus::DeleteComplete => StatusClass::Deleted,
         other => classify_unknown(other.as_str()),
     }
 }
 
-/// The class of a described stack; one without a status is treated as failed.
+/// The class of a described stack; one without a status is treated as stuck.
 pub fn classify_stack(stack: &Stack) -> StatusClass {
-    stack
-        .stack_status()
-        .map_or(StatusClass::FailedNotUpdatable, classify)
+    stack.stack_status().map_or(StatusClass::Stuck, classify)
 }
 
 /// A status this SDK does not know, by its suffix; unknown endings are treated as failures so
@@ -68,7 +75,7 @@ fn classify_unknown(status: &str) -> StatusClass {
     if status.ends_with("_IN_PROGRESS") {
         StatusClass::InProgress
     } else {
-        StatusClass::FailedNotUpdatable
+        StatusClass::Stuck
     }
 }
 
@@ -79,6 +86,12 @@ pub enum DeployMove {
     Update,
     /// Delete it first if `replaceOnFailure` allows; refuse otherwise.
     ReplaceOrRefuse,
+    /// As `ReplaceOrRefuse`, but only for a stack that was never live (its events tell).
+    ReplaceIfNeverLive,
+    /// Continue the failed rollback, then deploy.
+    ContinueRollback,
+    /// Fail, saying how to recover.
+    Refuse,
     /// Another operation holds the stack.
     WaitForOther,
 }
@@ -87,7 +100,10 @@ pub fn deploy_move(class: StatusClass) -> DeployMove {
     match class {
         StatusClass::Deleted | StatusClass::Review => DeployMove::Create,
         StatusClass::Succeeded | StatusClass::FailedUpdatable => DeployMove::Update,
-        StatusClass::FailedNotUpdatable => DeployMove::ReplaceOrRefuse,
+        StatusClass::NeverCreated => DeployMove::ReplaceOrRefuse,
+        StatusClass::DeleteFailed => DeployMove::ReplaceIfNeverLive,
+        StatusClass::RollbackFailed => DeployMove::ContinueRollback,
+        StatusClass::Stuck => DeployMove::Refuse,
         StatusClass::InProgress => DeployMove::WaitForOther,
     }
 }
@@ -119,6 +135,12 @@ pub fn check_verdict(action: StackAction, class: Option<StatusClass>) -> CheckVe
             // The delete failed, or never took: deploying again would only delete again.
             Some(_) => CheckVerdict::Failed,
         },
+        StackAction::ContinueRollback => match class {
+            // UPDATE_ROLLBACK_COMPLETE: the stack is back where it was, and can be updated.
+            Some(StatusClass::FailedUpdatable) => CheckVerdict::Deploy,
+            None | Some(StatusClass::Deleted) => CheckVerdict::Vanished,
+            Some(_) => CheckVerdict::Failed,
+        },
         StackAction::Create | StackAction::Update | StackAction::NoChanges => match class {
             Some(StatusClass::Succeeded) => CheckVerdict::Succeed,
             None | Some(StatusClass::Deleted) => CheckVerdict::Vanished,
@@ -136,19 +158,19 @@ mod tests {
     /// status, so each new one gets a deliberate decision.
     const TABLE: &[(&str, StatusClass)] = &[
         ("CREATE_COMPLETE", Succeeded),
-        ("CREATE_FAILED", FailedNotUpdatable),
+        ("CREATE_FAILED", NeverCreated),
         ("CREATE_IN_PROGRESS", InProgress),
         ("DELETE_COMPLETE", Deleted),
-        ("DELETE_FAILED", FailedNotUpdatable),
+        ("DELETE_FAILED", DeleteFailed),
         ("DELETE_IN_PROGRESS", InProgress),
         ("IMPORT_COMPLETE", Succeeded),
         ("IMPORT_IN_PROGRESS", InProgress),
         ("IMPORT_ROLLBACK_COMPLETE", FailedUpdatable),
-        ("IMPORT_ROLLBACK_FAILED", FailedNotUpdatable),
+        ("IMPORT_ROLLBACK_FAILED", Stuck),
         ("IMPORT_ROLLBACK_IN_PROGRESS", InProgress),
         ("REVIEW_IN_PROGRESS", Review),
-        ("ROLLBACK_COMPLETE", FailedNotUpdatable),
-        ("ROLLBACK_FAILED", FailedNotUpdatable),
+        ("ROLLBACK_COMPLETE", NeverCreated),
+        ("ROLLBACK_FAILED", NeverCreated),
         ("ROLLBACK_IN_PROGRESS", InProgress),
         ("UPDATE_COMPLETE", Succeeded),
         ("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", InProgress),
@@ -156,7 +178,7 @@ mod tests {
         ("UPDATE_IN_PROGRESS", InProgress),
         ("UPDATE_ROLLBACK_COMPLETE", FailedUpdatable),
         ("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", InProgress),
-        ("UPDATE_ROLLBACK_FAILED", FailedNotUpdatable),
+        ("UPDATE_ROLLBACK_FAILED", RollbackFailed),
         ("UPDATE_ROLLBACK_IN_PROGRESS", InProgress),
     ];
 
@@ -175,21 +197,15 @@ mod tests {
     #[test]
     fn unknown_statuses_fall_back_to_their_suffix() {
         assert_eq!(classify(&StackStatus::from("MOVE_IN_PROGRESS")), InProgress);
-        assert_eq!(
-            classify(&StackStatus::from("MOVE_COMPLETE")),
-            FailedNotUpdatable
-        );
-        assert_eq!(
-            classify(&StackStatus::from("MOVE_FAILED")),
-            FailedNotUpdatable
-        );
+        assert_eq!(classify(&StackStatus::from("MOVE_COMPLETE")), Stuck);
+        assert_eq!(classify(&StackStatus::from("MOVE_FAILED")), Stuck);
     }
 
     #[test]
     fn a_stack_without_a_status_is_treated_as_failed() {
         assert_eq!(
             classify_stack(&Stack::builder().stack_name("app").build()),
-            FailedNotUpdatable
+            Stuck
         );
         let stack = Stack::builder()
             .stack_status(StackStatus::UpdateComplete)
@@ -210,8 +226,10 @@ mod tests {
             ("ROLLBACK_COMPLETE", DeployMove::ReplaceOrRefuse),
             ("CREATE_FAILED", DeployMove::ReplaceOrRefuse),
             ("ROLLBACK_FAILED", DeployMove::ReplaceOrRefuse),
-            ("DELETE_FAILED", DeployMove::ReplaceOrRefuse),
-            ("UPDATE_ROLLBACK_FAILED", DeployMove::ReplaceOrRefuse),
+            // A live stack is never deleted: only one that never finished creating.
+            ("DELETE_FAILED", DeployMove::ReplaceIfNeverLive),
+            ("UPDATE_ROLLBACK_FAILED", DeployMove::ContinueRollback),
+            ("IMPORT_ROLLBACK_FAILED", DeployMove::Refuse),
             ("CREATE_IN_PROGRESS", DeployMove::WaitForOther),
             (
                 "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
@@ -234,6 +252,7 @@ mod tests {
             StackAction::Create,
             StackAction::Update,
             StackAction::Replace,
+            StackAction::ContinueRollback,
             StackAction::WaitForOther,
             StackAction::NoChanges,
         ] {
@@ -252,7 +271,8 @@ mod tests {
             Some(Review),
             Some(Succeeded),
             Some(FailedUpdatable),
-            Some(FailedNotUpdatable),
+            Some(NeverCreated),
+            Some(RollbackFailed),
             Some(Deleted),
         ] {
             assert_eq!(
@@ -274,7 +294,7 @@ mod tests {
             CheckVerdict::Deploy
         );
         assert_eq!(
-            check_verdict(StackAction::Replace, Some(FailedNotUpdatable)),
+            check_verdict(StackAction::Replace, Some(DeleteFailed)),
             CheckVerdict::Failed
         );
         assert_eq!(
@@ -295,12 +315,20 @@ mod tests {
                 CheckVerdict::Failed
             );
             assert_eq!(
-                check_verdict(action, Some(FailedNotUpdatable)),
+                check_verdict(action, Some(NeverCreated)),
                 CheckVerdict::Failed
             );
             assert_eq!(check_verdict(action, Some(Review)), CheckVerdict::Failed);
             assert_eq!(check_verdict(action, Some(Deleted)), CheckVerdict::Vanished);
             assert_eq!(check_verdict(action, None), CheckVerdict::Vanished);
         }
+    }
+
+    #[test]
+    fn a_continued_rollback_deploys_once_the_stack_is_back_and_fails_otherwise() {
+        let verdict = |class| check_verdict(StackAction::ContinueRollback, class);
+        assert_eq!(verdict(Some(FailedUpdatable)), CheckVerdict::Deploy);
+        assert_eq!(verdict(Some(RollbackFailed)), CheckVerdict::Failed);
+        assert_eq!(verdict(None), CheckVerdict::Vanished);
     }
 }

@@ -153,10 +153,23 @@ async fn resumed(flow: &mut Flow, event: &str) {
     flow.send_task_success(&task_token, &result);
 }
 
+/// What the stackflow deployment of these flows allows: the fixtures' artifact bucket and one
+/// service role.
+fn settings() -> stackflow::settings::ValidateSettings {
+    stackflow::settings::ValidateSettings {
+        roles: stackflow::settings::ServiceRoles::parse("arn:aws:iam::111111111111:role/deployer")
+            .unwrap(),
+        artifact_store: stackflow::settings::ArtifactStore {
+            bucket: "codepipeline-us-east-1-111111111111".to_string(),
+            key_arn: None,
+        },
+    }
+}
+
 /// Validate parameters at `now`.
 async fn validate(flow: &mut Flow, now: i64) {
     flow.task("Validate parameters", |input: ExecutionInput| async move {
-        params::validate(&input, now)
+        params::validate(&input, &settings(), now)
     })
     .await;
 }
@@ -183,7 +196,7 @@ async fn deploy(flow: &mut Flow, now: i64, rules: &[&Rule]) {
     let cfn = client!(aws_sdk_cloudformation, rules);
     let cfn = &cfn;
     flow.task("Deploy stack", |input: DeployInput| async move {
-        deploy::deploy(cfn, &input, now).await
+        deploy::deploy(cfn, &settings().roles, &input, now).await
     })
     .await;
 }
@@ -597,17 +610,44 @@ async fn a_stack_still_busy_at_the_deadline_is_reported_as_timed_out() {
     let mut flow = creating().await;
 
     let past_the_deadline = flow.doc["params"]["deadline"].as_i64().unwrap() + 1;
+    // Our create is still running one resource.
+    let ours = format!("stackflow-create-{JOB}");
+    let events = aws::events(vec![
+        aws::event(
+            &ours,
+            "Db",
+            "AWS::RDS::DBInstance",
+            ResourceStatus::CreateInProgress,
+            "",
+        ),
+        aws::event(
+            &ours,
+            "my-stack",
+            "AWS::CloudFormation::Stack",
+            ResourceStatus::CreateInProgress,
+            "User Initiated",
+        ),
+    ]);
     check(
         &mut flow,
         past_the_deadline,
-        &[&aws::described(&["CREATE_IN_PROGRESS"])],
+        &[&aws::described(&["CREATE_IN_PROGRESS"]), &events],
     )
     .await;
 
-    let message = "timed out waiting for stack my-stack (last status CREATE_IN_PROGRESS)";
+    let message = format!(
+        "stack my-stack did not settle within timeoutMinutes (60 minutes): it is still in \
+         CREATE_IN_PROGRESS. The operation in progress is this deployment's own \
+         (ClientRequestToken {ours}). Still in progress: Db (AWS::RDS::DBInstance). \
+         CloudFormation carries on with the operation; stackflow only stopped waiting for it. \
+         Next: watch the stack in the CloudFormation console; once it has settled, run the \
+         stage again (an unchanged template then succeeds with \"no changes\", a failed one \
+         names its first failed resource). If this stack's operations take longer, raise \
+         \"timeoutMinutes\" in the action's UserParameters."
+    );
     report(
         &mut flow,
-        &failure_reported(JOB, FailureType::JobFailed, message.into()),
+        &failure_reported(JOB, FailureType::JobFailed, message),
     )
     .await;
 

@@ -3,15 +3,23 @@
 
 use lambda_runtime::{service_fn, LambdaEvent};
 use stackflow::contract::{DeploymentParams, ExecutionInput};
-use stackflow::{clock, telemetry, Error};
+use stackflow::settings::ValidateSettings;
+use stackflow::{clock, config, telemetry, Error};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
+    let settings = ValidateSettings::new(
+        &config::required_env(config::CLOUDFORMATION_ROLE_ARNS)?,
+        config::required_env(config::ARTIFACT_BUCKET)?,
+        config::optional_env(config::ARTIFACT_KEY_ARN),
+    )?;
+
+    let settings = &settings;
     lambda_runtime::run(service_fn(
-        |event: LambdaEvent<ExecutionInput>| async move {
+        move |event: LambdaEvent<ExecutionInput>| async move {
             let output: Result<DeploymentParams, Error> =
-                stackflow::params::validate(&event.payload, clock::now_unix());
+                stackflow::params::validate(&event.payload, settings, clock::now_unix());
             output
         },
     ))
