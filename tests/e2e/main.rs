@@ -11,5 +11,6 @@ mod duplicates;
 mod failures;
 mod faults;
 mod process_faults;
+mod roles;
 mod secrets;
 mod support;
