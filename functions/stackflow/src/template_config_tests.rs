@@ -59,7 +59,7 @@ fn a_configuration_too_large_for_the_deployments_state_is_refused() {
         message.contains(&format!("at most {STATE_MAX_JSON_BYTES} are accepted")),
         "{message}"
     );
-    // Escaped text counts as the state holds it: a policy of quotes takes twice its size.
+    // Escaped text counts as the state holds it: a value of quotes takes twice its size.
     let quotes = json!({"Tags": {"a": "\"".repeat(200)}, "Parameters": {"P": "\"".repeat(STATE_MAX_JSON_BYTES / 2)}});
     assert!(refusal(&quotes.to_string()).contains("bytes of JSON"));
 }
