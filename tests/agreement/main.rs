@@ -15,4 +15,5 @@ mod pipeline;
 mod resources;
 mod retries;
 mod sources;
+mod state_size;
 mod wiring;
