@@ -80,6 +80,11 @@ fn the_latest_hand_over_and_the_retries_on_the_way_fit_in_codepipelines_20_minut
          hand-over time: at most {largest} fits CodePipeline's {REPLY_TIMEOUT_SECONDS} s"
     );
     assert!(DEFAULT_JOB_HANDOVER_SECONDS <= *JOB_HANDOVER_SECONDS_RANGE.end());
+    let text = format!("{worst:.0} s");
+    assert!(
+        read("statemachine/README.md").contains(&text),
+        "statemachine/README.md's time budgets do not give the worst case, {text}"
+    );
 }
 
 #[test]
@@ -145,6 +150,11 @@ fn the_longest_timeout_minutes_and_the_steps_around_it_fit_in_codepipelines_24_h
         TIMEOUT_MINUTES.end()
     );
     assert!(TIMEOUT_MINUTES.contains(&DEFAULT_TIMEOUT_MINUTES));
+    let text = format!("{},{:03} s", outside as u64 / 1000, outside as u64 % 1000);
+    assert!(
+        read("statemachine/README.md").contains(&text),
+        "statemachine/README.md's time budgets do not give the time outside the deadline, {text}"
+    );
 }
 
 #[test]
