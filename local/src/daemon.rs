@@ -309,8 +309,9 @@ mod tests {
         assert_eq!(hand_over_seconds(Duration::from_secs(3)), 1);
         assert_eq!(hand_over_seconds(Duration::from_secs(1)), 1);
         assert_eq!(hand_over_seconds(Duration::from_secs(60)), 30);
-        assert_eq!(hand_over_seconds(Duration::from_secs(1200)), 600);
-        assert_eq!(hand_over_seconds(Duration::from_secs(86_400)), 900);
+        assert_eq!(hand_over_seconds(Duration::from_secs(400)), 200);
+        assert_eq!(hand_over_seconds(Duration::from_secs(1200)), 300);
+        assert_eq!(hand_over_seconds(Duration::from_secs(86_400)), 300);
     }
 
     #[test]

@@ -33,7 +33,7 @@ struct Cli {
 #[derive(clap::Args, Debug, Clone, Copy)]
 struct Knobs {
     /// Seconds the local CodePipeline gives a job to reply before failing it (CodePipeline:
-    /// 1200). start-deployment hands a job over after half of it (at most 900 s, as on AWS).
+    /// 1200). start-deployment hands a job over after half of it (at most 300 s, the default on AWS).
     #[arg(long, value_name = "SECONDS", default_value_t = 1200, value_parser = clap::value_parser!(u64).range(1..))]
     job_reply_timeout: u64,
     /// Test tooling: report every stack create or update as *_IN_PROGRESS for this many seconds

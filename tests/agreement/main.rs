@@ -6,10 +6,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod asl;
+mod budgets;
 mod cfn;
 mod events;
 mod iam;
 mod pipeline;
 mod resources;
+mod retries;
 mod sources;
+mod state_size;
 mod wiring;

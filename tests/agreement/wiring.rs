@@ -10,7 +10,7 @@ use crate::cfn::{dollar_names, expr, read, Expr, Template};
 use crate::sources::{cargo_lambda_env, env_vars_read, function_binaries};
 
 pub const TEMPLATE: &str = "infra/template.yaml";
-const DEFINITION: &str = "statemachine/stackflow.asl.json";
+use crate::asl::DEFINITION;
 
 /// The template's functions by the crate they are built from (`CodeUri: ../functions/<crate>`).
 pub fn template_functions(template: &Template) -> BTreeMap<String, String> {

@@ -182,12 +182,12 @@ mod tests {
     }
 
     #[test]
-    fn a_two_hour_deployment_polls_at_the_cap_and_hands_over_every_fifteen_minutes() {
+    fn a_two_hour_deployment_polls_at_the_cap_and_hands_over_every_five_minutes() {
         let long = schedule(7_200, DEFAULTS);
         let fixed = fixed_schedule(7_200, DEFAULTS);
         assert_eq!(fixed.checks, 480);
         assert!(long.checks < 150, "{long:?}");
-        assert_eq!(long.hand_overs, 7);
+        assert_eq!(long.hand_overs, 23);
         assert!(long.state_transitions() * 3 < fixed.state_transitions());
     }
 

@@ -76,11 +76,19 @@ impl Error {
     }
 }
 
+/// The most characters of a message a function's error answer carries. Step Functions puts the
+/// answer into the execution's state (`$.error.Cause`), which must stay under 256 KiB
+/// (statemachine/README.md adds it up); CodePipeline shows no more of it than this either.
+pub const ERROR_MESSAGE_MAX_CHARS: usize = crate::job_result::FAILURE_MESSAGE_MAX_CHARS;
+
 impl From<Error> for Diagnostic {
     fn from(error: Error) -> Self {
         Diagnostic {
             error_type: error.name().to_string(),
-            error_message: error.message(),
+            error_message: crate::job_result::truncate_chars(
+                &error.message(),
+                ERROR_MESSAGE_MAX_CHARS,
+            ),
         }
     }
 }
@@ -103,3 +111,21 @@ pub const ERROR_NAMES: &[&str] = &[
 ];
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_answer_carries_its_name_and_at_most_the_message_limit() {
+        let short = Diagnostic::from(Error::StackFailed("stack x failed".into()));
+        assert_eq!(short.error_type, "StackFailed");
+        assert_eq!(short.error_message, "stack x failed");
+
+        let long = "é\"\u{1}".repeat(ERROR_MESSAGE_MAX_CHARS);
+        let cut = Diagnostic::from(Error::AwsError(long));
+        assert_eq!(cut.error_type, "AwsError");
+        assert_eq!(cut.error_message.chars().count(), ERROR_MESSAGE_MAX_CHARS);
+        assert!(cut.error_message.ends_with('…'));
+    }
+}

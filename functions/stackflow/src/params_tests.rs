@@ -451,12 +451,12 @@ fn poll_seconds_must_be_in_range() {
 
 #[test]
 fn timeout_minutes_must_be_in_range_and_set_the_deadline() {
-    let params = valid(&with(json!({"timeoutMinutes": 1440})));
-    assert_eq!(params.deadline, 1_000 + 1440 * 60);
-    for bad in [json!(0), json!(1441), json!(4_294_967_296_u64)] {
+    let params = valid(&with(json!({"timeoutMinutes": 1320})));
+    assert_eq!(params.deadline, 1_000 + 1320 * 60);
+    for bad in [json!(0), json!(1321), json!(4_294_967_296_u64)] {
         let message = refusal(&with(json!({ "timeoutMinutes": bad })));
         assert!(
-            message.contains("`timeoutMinutes` must be a whole number from 1 to 1440"),
+            message.contains("`timeoutMinutes` must be a whole number from 1 to 1320"),
             "{bad}: {message}"
         );
     }

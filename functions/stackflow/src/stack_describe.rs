@@ -42,9 +42,16 @@ pub fn status_text(stack: &Stack) -> String {
         .to_string()
 }
 
-/// The stack Outputs, OutputKey → OutputValue.
+/// The most bytes of JSON the stack Outputs may take in the execution's state (`$.stack.outputs`,
+/// and again as the report's output variables). CloudFormation bounds their number (200) and
+/// names (255 characters) but not their values; Step Functions fails an execution whose state
+/// passes 256 KiB, uncatchably (statemachine/README.md adds the state up).
+pub const OUTPUTS_MAX_JSON_BYTES: usize = 32 * 1024;
+
+/// The stack Outputs, OutputKey → OutputValue, in key order as far as they fit in
+/// [`OUTPUTS_MAX_JSON_BYTES`]; an output that does not fit is left out and logged.
 pub fn outputs_of(stack: &Stack) -> BTreeMap<String, String> {
-    stack
+    let all: BTreeMap<String, String> = stack
         .outputs()
         .iter()
         .filter_map(|output| {
@@ -54,7 +61,23 @@ pub fn outputs_of(stack: &Stack) -> BTreeMap<String, String> {
                 output.output_value().unwrap_or_default().to_string(),
             ))
         })
-        .collect()
+        .collect();
+    let json_len = |text: &str| serde_json::to_string(text).map_or(usize::MAX, |json| json.len());
+    let mut used = 2; // {}
+    let mut kept = BTreeMap::new();
+    for (key, value) in all {
+        // "key":"value", with its comma
+        let size = json_len(&key)
+            .saturating_add(json_len(&value))
+            .saturating_add(2);
+        if used + size > OUTPUTS_MAX_JSON_BYTES {
+            tracing::warn!(stack = stack.stack_name().unwrap_or_default(), output = %key, size, "stack output left out: the outputs would pass their share of the execution's state");
+            continue;
+        }
+        used += size;
+        kept.insert(key, value);
+    }
+    kept
 }
 
 #[cfg(test)]
@@ -124,5 +147,35 @@ mod tests {
         assert_eq!(outputs.len(), 2);
         assert_eq!(outputs["Url"], "https://x");
         assert_eq!(outputs["Empty"], "");
+    }
+
+    #[test]
+    fn outputs_are_kept_in_key_order_within_their_share_of_the_state() {
+        let big = "x".repeat(OUTPUTS_MAX_JSON_BYTES / 3);
+        let stack = Stack::builder()
+            .stack_name("app")
+            .outputs(Output::builder().output_key("A").output_value(&big).build())
+            .outputs(Output::builder().output_key("B").output_value(&big).build())
+            .outputs(Output::builder().output_key("C").output_value(&big).build())
+            .outputs(
+                Output::builder()
+                    .output_key("D")
+                    .output_value("small")
+                    .build(),
+            )
+            .outputs(
+                Output::builder()
+                    .output_key("E")
+                    .output_value("\"".repeat(OUTPUTS_MAX_JSON_BYTES / 2))
+                    .build(),
+            )
+            .build();
+        let outputs = outputs_of(&stack);
+        assert_eq!(
+            outputs.keys().map(String::as_str).collect::<Vec<_>>(),
+            ["A", "B", "D"]
+        );
+        let json = serde_json::to_string(&outputs).unwrap();
+        assert!(json.len() <= OUTPUTS_MAX_JSON_BYTES, "{}", json.len());
     }
 }

@@ -27,8 +27,11 @@ pub const ALREADY_STARTED: &str = "AlreadyStarted";
 /// No execution could be started; the job was reported failed.
 pub const REPORTED_FAILURE: &str = "ReportedFailure";
 
-/// Step Functions' limit on an execution input, in bytes of UTF-8.
-pub const MAX_EXECUTION_INPUT_BYTES: usize = 256 * 1024;
+/// The most bytes of UTF-8 an execution input may be: its share of the 256 KiB that Step
+/// Functions allows an execution's state, which grows from it (statemachine/README.md adds the
+/// shares up). UserParameters (at most 1,000 characters in CodePipeline) and a few artifact
+/// locations take far less.
+pub const MAX_EXECUTION_INPUT_BYTES: usize = 32 * 1024;
 /// Step Functions' limit on an execution name.
 const MAX_EXECUTION_NAME_CHARS: usize = 80;
 /// An execution that started this long before our request is an earlier delivery's.
@@ -118,7 +121,8 @@ async fn start_requested_at(
     if input.len() > MAX_EXECUTION_INPUT_BYTES {
         let reason = format!(
             "The deployment could not start: its execution input is {} bytes, more than the {} \
-             Step Functions accepts. Shorten the action's UserParameters ({} bytes).",
+             a deployment's Step Functions state leaves it. Shorten the action's UserParameters \
+             ({} bytes).",
             input.len(),
             MAX_EXECUTION_INPUT_BYTES,
             job.user_parameters.len()

@@ -72,11 +72,37 @@ pub fn parse(path: &str, text: &str) -> Result<TemplateConfig, Error> {
             )))
         }
     };
-    Ok(TemplateConfig {
+    let config = TemplateConfig {
         parameters,
         tags,
         stack_policy,
-    })
+    };
+    let size = config.json_bytes();
+    if size > STATE_MAX_JSON_BYTES {
+        return Err(invalid(format!(
+            "its `Parameters`, `Tags` and `StackPolicy` are {size} bytes of JSON; at most \
+             {STATE_MAX_JSON_BYTES} are accepted, as they travel in the deployment's Step \
+             Functions state"
+        )));
+    }
+    Ok(config)
+}
+
+/// The most bytes of JSON a configuration file's contents may take in the execution's state
+/// (`$.template`), which Step Functions holds under 256 KiB (statemachine/README.md adds it up).
+pub const STATE_MAX_JSON_BYTES: usize = 64 * 1024;
+
+impl TemplateConfig {
+    /// Its parameters, tags and stack policy as bytes of JSON text, as the state holds them.
+    fn json_bytes(&self) -> usize {
+        json_len(&self.parameters)
+            .saturating_add(json_len(&self.tags))
+            .saturating_add(self.stack_policy.as_ref().map_or(0, json_len))
+    }
+}
+
+fn json_len<T: serde::Serialize + ?Sized>(value: &T) -> usize {
+    serde_json::to_string(value).map_or(usize::MAX, |json| json.len())
 }
 
 fn string_map(map: &Map<String, Value>, key: &str) -> Result<BTreeMap<String, String>, String> {

@@ -47,6 +47,24 @@ fn a_byte_order_mark_is_tolerated() {
 }
 
 #[test]
+fn a_configuration_too_large_for_the_deployments_state_is_refused() {
+    let policy = |size: usize| {
+        json!({"StackPolicy": {"Statement": [{"Effect": "Allow", "Resource": "x".repeat(size)}]}})
+            .to_string()
+    };
+    let fits = parse("c.json", &policy(STATE_MAX_JSON_BYTES / 4)).unwrap();
+    assert!(fits.stack_policy.is_some());
+    let message = refusal(&policy(STATE_MAX_JSON_BYTES));
+    assert!(
+        message.contains(&format!("at most {STATE_MAX_JSON_BYTES} are accepted")),
+        "{message}"
+    );
+    // Escaped text counts as the state holds it: a value of quotes takes twice its size.
+    let quotes = json!({"Tags": {"a": "\"".repeat(200)}, "Parameters": {"P": "\"".repeat(STATE_MAX_JSON_BYTES / 2)}});
+    assert!(refusal(&quotes.to_string()).contains("bytes of JSON"));
+}
+
+#[test]
 fn unknown_keys_are_named_with_the_accepted_ones() {
     let message = refusal(r#"{"Parameters":{},"Tag":{},"Policy":{}}"#);
     assert!(
