@@ -264,7 +264,7 @@ fn allowed_grants(template: &Template) -> BTreeMap<String, Vec<Grant>> {
                     ],
                     stacks(),
                 ),
-                grant(&["s3:GetObject"], staged),
+                grant(&["s3:GetObject"], staged.clone()),
                 grant(
                     &["iam:PassRole"],
                     vec![Expr::Ref("CloudFormationRoleArn".into())],
@@ -273,13 +273,16 @@ fn allowed_grants(template: &Template) -> BTreeMap<String, Vec<Grant>> {
         ),
         (
             "check-stack",
-            vec![grant(
-                &[
-                    "cloudformation:DescribeStacks",
-                    "cloudformation:DescribeStackEvents",
-                ],
-                stacks(),
-            )],
+            vec![
+                grant(
+                    &[
+                        "cloudformation:DescribeStacks",
+                        "cloudformation:DescribeStackEvents",
+                    ],
+                    stacks(),
+                ),
+                grant(&["s3:GetObject"], staged),
+            ],
         ),
         (
             "report-result",

@@ -20,14 +20,28 @@ use crate::polling::next_wait;
 use crate::stack_describe::{describe_stack, is_does_not_exist, outputs_of, status_text};
 use crate::stack_events::latest_token;
 use crate::stack_status::{classify_stack, deploy_move, DeployMove};
+use crate::staged_parameters::{self, Secrets, StagedParameters};
 
-/// Run DeployStack for `input` at time `now_unix` (seconds).
+/// Run DeployStack for `input` at time `now_unix` (seconds). The parameter values are read from
+/// the staging bucket (`s3`); NoEcho values are masked in the outputs and messages it answers.
 pub async fn deploy(
     cfn: &Client,
+    s3: &aws_sdk_s3::Client,
     input: &DeployInput,
     now_unix: i64,
 ) -> Result<StackProgress, Error> {
-    let progress = start_operation(cfn, input, now_unix).await?;
+    let staged = staged_parameters::read(s3, &input.template).await?;
+    let secrets = Secrets::of(&staged, &input.template.no_echo);
+    secrets.mask_step(deploy_with(cfn, input, &staged, now_unix).await)
+}
+
+async fn deploy_with(
+    cfn: &Client,
+    input: &DeployInput,
+    staged: &StagedParameters,
+    now_unix: i64,
+) -> Result<StackProgress, Error> {
+    let progress = start_operation(cfn, input, staged, now_unix).await?;
     if progress.next != Next::Wait {
         return Ok(progress);
     }
@@ -50,6 +64,7 @@ pub async fn deploy(
 async fn start_operation(
     cfn: &Client,
     input: &DeployInput,
+    staged: &StagedParameters,
     now_unix: i64,
 ) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
@@ -57,7 +72,7 @@ async fn start_operation(
         .await?
         .filter(|stack| stack.stack_status() != Some(&StackStatus::DeleteComplete));
     let Some(stack) = found else {
-        return create(cfn, input, None).await;
+        return create(cfn, input, staged, None).await;
     };
     let status = status_text(&stack);
 
@@ -73,8 +88,8 @@ async fn start_operation(
     }
 
     match deploy_move(classify_stack(&stack)) {
-        DeployMove::Create => create(cfn, input, Some(&stack)).await,
-        DeployMove::Update => update(cfn, input, &stack).await,
+        DeployMove::Create => create(cfn, input, staged, Some(&stack)).await,
+        DeployMove::Update => update(cfn, input, staged, &stack).await,
         DeployMove::ReplaceOrRefuse if input.params.replace_on_failure => {
             delete(cfn, input, &stack).await
         }
@@ -120,6 +135,7 @@ fn started(
 async fn create(
     cfn: &Client,
     input: &DeployInput,
+    staged: &StagedParameters,
     existing: Option<&Stack>,
 ) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
@@ -128,7 +144,7 @@ async fn create(
         .create_stack()
         .stack_name(name)
         .template_url(&template.template_url)
-        .set_parameters(parameters(input))
+        .set_parameters(parameters(staged))
         .set_capabilities(capabilities(input))
         .set_role_arn(input.params.role_arn.clone())
         .set_tags(tags(input))
@@ -196,7 +212,12 @@ async fn already_exists(
 }
 
 /// UpdateStack on the stack found in an updatable status.
-async fn update(cfn: &Client, input: &DeployInput, stack: &Stack) -> Result<StackProgress, Error> {
+async fn update(
+    cfn: &Client,
+    input: &DeployInput,
+    staged: &StagedParameters,
+    stack: &Stack,
+) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
     let template = &input.template;
     let status = status_text(stack);
@@ -204,7 +225,7 @@ async fn update(cfn: &Client, input: &DeployInput, stack: &Stack) -> Result<Stac
         .update_stack()
         .stack_name(name)
         .template_url(&template.template_url)
-        .set_parameters(parameters(input))
+        .set_parameters(parameters(staged))
         .set_capabilities(capabilities(input))
         .set_role_arn(input.params.role_arn.clone())
         .set_tags(tags(input))
@@ -382,8 +403,9 @@ fn not_updatable_message(name: &str, status: &str) -> String {
     )
 }
 
-fn parameters(input: &DeployInput) -> Option<Vec<Parameter>> {
-    let parameters = &input.template.parameters;
+/// The staged parameter values, when there are any.
+fn parameters(staged: &StagedParameters) -> Option<Vec<Parameter>> {
+    let parameters = &staged.parameters;
     (!parameters.is_empty()).then(|| {
         parameters
             .iter()
@@ -432,6 +454,11 @@ mod tests {
     use aws_smithy_mocks::{mock, Rule};
 
     use crate::stack_fixtures::*;
+
+    /// DeployStack with the staging bucket holding the values of `deploy_input()`.
+    async fn deploy(cfn: &Client, input: &DeployInput, now: i64) -> Result<StackProgress, Error> {
+        super::deploy(cfn, &staging(), input, now).await
+    }
 
     fn create_token() -> String {
         format!("stackflow-create-{JOB}")
@@ -614,7 +641,7 @@ mod tests {
         let cfn = client(&[&describe, &events, &update]);
         let mut input = deploy_input();
         input.template.tags.clear();
-        input.template.parameters.clear();
+        input.template.parameter_names.clear();
         input.params.capabilities.clear();
         input.params.role_arn = None;
 

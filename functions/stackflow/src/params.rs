@@ -119,7 +119,9 @@ pub fn validate(input: &ExecutionInput, now_unix: i64) -> Result<DeploymentParam
         artifact,
         file: user.file,
         config: user.config,
-        parameters: user.parameters,
+        // Names only: a value here would ride in every later state (fetch-template reads the
+        // values from the raw UserParameters).
+        parameter_names: user.parameters.into_keys().collect(),
         capabilities: user.capabilities,
         role_arn: user.role_arn,
         tags: user.tags,
