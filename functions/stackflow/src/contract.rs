@@ -23,7 +23,9 @@ pub struct ArtifactLocation {
 }
 
 /// The execution input that start-deployment hands to Step Functions, and the input of
-/// ValidateParams. It is shown in the console, so it holds nothing secret.
+/// ValidateParams. It is shown in the console, so it holds no credentials; the raw UserParameters
+/// are pipeline configuration, as visible as the pipeline itself, and carry what they are given
+/// (README, "Secrets").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecutionInput {
