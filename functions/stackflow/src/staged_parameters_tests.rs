@@ -536,3 +536,39 @@ mod steps {
         assert!(!err.message().contains("orders"), "{err}");
     }
 }
+
+#[test]
+fn hostile_yaml_is_refused_quickly() {
+    // Aliases that would expand to billions of nodes, and nesting deeper than any template.
+    let mut laughs = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (name, previous) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        laughs.push_str(&format!(
+            "{name}: &{name} [*{previous}, *{previous}, *{previous}, *{previous}, *{previous}, \
+             *{previous}, *{previous}, *{previous}, *{previous}]\n"
+        ));
+    }
+    laughs.push_str("Parameters:\n  A:\n    NoEcho: true\n    Default: *i\n");
+    let deep = format!("Parameters: {}{}", "[".repeat(100_000), "]".repeat(100_000));
+    for text in [&laughs, &deep] {
+        let started = std::time::Instant::now();
+        let _ = no_echo_parameters(text);
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(2),
+            "{took:?} for {}",
+            &text[..40]
+        );
+    }
+    // Unreadable here: every parameter is masked.
+    assert_eq!(no_echo_parameters(&deep), None);
+    // A real template's nesting is shallow.
+    let nested = format!(
+        "Parameters: {{}}\nX: {}{}\n",
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    assert!(no_echo_parameters(&nested).is_some());
+}
