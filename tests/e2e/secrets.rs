@@ -38,8 +38,9 @@ async fn credentials(jobs: &JobServiceClient, job_ids: &[String]) -> Vec<String>
     secrets
 }
 
-/// What may hold a secret and is disregarded: the raw UserParameters of runs that were given
-/// one, wherever they are copied, however deeply JSON- or Debug-escaped.
+/// What may hold a secret and is disregarded: raw UserParameters (pipeline configuration, which
+/// carry what they are given), wherever they are copied whole, however deeply JSON- or
+/// Debug-escaped.
 struct Exceptions(Vec<String>);
 
 impl Exceptions {
@@ -47,7 +48,7 @@ impl Exceptions {
         Exceptions(Vec::new())
     }
 
-    /// The raw UserParameters `raw`, as they read at each depth of quoting.
+    /// Each of the raw UserParameters `raws`, as it reads at each depth of quoting.
     fn of(raws: &[&str]) -> Exceptions {
         let unquote = |quoted: String| quoted[1..quoted.len() - 1].to_string();
         let json = |text: &str| unquote(serde_json::to_string(text).unwrap());
