@@ -273,7 +273,7 @@ fn allowed_grants(template: &Template) -> BTreeMap<String, Vec<Grant>> {
                     &["cloudformation:CreateChangeSet"],
                     sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/*"),
                 ),
-                grant(&["s3:GetObject"], staged),
+                grant(&["s3:GetObject"], staged.clone()),
                 grant(
                     &["iam:PassRole"],
                     vec![Expr::Split(
@@ -285,13 +285,16 @@ fn allowed_grants(template: &Template) -> BTreeMap<String, Vec<Grant>> {
         ),
         (
             "check-stack",
-            vec![grant(
-                &[
-                    "cloudformation:DescribeStacks",
-                    "cloudformation:DescribeStackEvents",
-                ],
-                stacks(),
-            )],
+            vec![
+                grant(
+                    &[
+                        "cloudformation:DescribeStacks",
+                        "cloudformation:DescribeStackEvents",
+                    ],
+                    stacks(),
+                ),
+                grant(&["s3:GetObject"], staged),
+            ],
         ),
         (
             "report-result",

@@ -10,12 +10,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
     let aws = config::aws_config().await;
     let cfn = aws_sdk_cloudformation::Client::new(&aws);
+    // The staging bucket, where fetch-template staged the parameter values.
+    let s3 = aws_sdk_s3::Client::new(&aws);
 
-    let cfn = &cfn;
+    let (cfn, s3) = (&cfn, &s3);
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<CheckInput>| async move {
             let output: Result<StackProgress, Error> =
-                stackflow::check::check(cfn, &event.payload, clock::now_unix()).await;
+                stackflow::check::check(cfn, s3, &event.payload, clock::now_unix()).await;
             output
         },
     ))

@@ -13,12 +13,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let roles = ServiceRoles::parse(&config::required_env(config::CLOUDFORMATION_ROLE_ARNS)?)?;
     let aws = config::aws_config().await;
     let cfn = aws_sdk_cloudformation::Client::new(&aws);
+    // The staging bucket, where fetch-template staged the parameter values.
+    let s3 = aws_sdk_s3::Client::new(&aws);
 
-    let (cfn, roles) = (&cfn, &roles);
+    let (cfn, s3, roles) = (&cfn, &s3, &roles);
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<DeployInput>| async move {
             let output: Result<StackProgress, Error> =
-                stackflow::deploy::deploy(cfn, roles, &event.payload, clock::now_unix()).await;
+                stackflow::deploy::deploy(cfn, s3, roles, &event.payload, clock::now_unix()).await;
             output
         },
     ))

@@ -12,9 +12,31 @@ use crate::stack_describe::{describe_stack, outputs_of, status_text};
 use crate::stack_events::{failure_reason, first_failed_event};
 use crate::stack_status::{check_verdict, classify_stack, CheckVerdict};
 use crate::stack_timeout::timed_out;
+use crate::staged_parameters;
 
-/// Run CheckStack for `input` at time `now_unix` (seconds).
+/// Run CheckStack for `input` at time `now_unix` (seconds). When the answer carries outputs or a
+/// message, and the template has NoEcho parameters, their values are read from the staging
+/// bucket (`s3`) and masked in it.
 pub async fn check(
+    cfn: &Client,
+    s3: &aws_sdk_s3::Client,
+    input: &CheckInput,
+    now_unix: i64,
+) -> Result<StackProgress, Error> {
+    let result = check_stack(cfn, input, now_unix).await;
+    let may_quote_a_value = match &result {
+        Ok(progress) => !progress.outputs.is_empty(),
+        Err(_) => true,
+    };
+    if !may_quote_a_value {
+        return result;
+    }
+    // Without the values nothing can be masked: an S3 failure replaces the answer.
+    let secrets = staged_parameters::secrets(s3, &input.template).await?;
+    secrets.mask_step(result)
+}
+
+async fn check_stack(
     cfn: &Client,
     input: &CheckInput,
     now_unix: i64,
@@ -131,6 +153,11 @@ mod tests {
 
     use crate::client_token::token_for;
     use crate::stack_fixtures::*;
+
+    /// CheckStack with the staging bucket holding the values of `check_input()`'s template.
+    async fn check(cfn: &Client, input: &CheckInput, now: i64) -> Result<StackProgress, Error> {
+        super::check(cfn, &staging(), input, now).await
+    }
 
     fn ours(action: StackAction) -> Option<String> {
         token_for(action, JOB)

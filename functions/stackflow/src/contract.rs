@@ -23,7 +23,9 @@ pub struct ArtifactLocation {
 }
 
 /// The execution input that start-deployment hands to Step Functions, and the input of
-/// ValidateParams. It is shown in the console, so it holds nothing secret.
+/// ValidateParams. It is shown in the console, so it holds no credentials; the raw UserParameters
+/// are pipeline configuration, as visible as the pipeline itself, and carry what they are given
+/// (README, "Secrets").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecutionInput {
@@ -95,9 +97,10 @@ pub struct DeploymentParams {
     /// A template-configuration file's path inside the same artifact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
-    /// Parameter overrides; they win over the configuration file's.
+    /// The names of the UserParameters' parameter overrides, never their values: those stay in
+    /// the raw UserParameters (`$.userParameters`), where fetch-template reads them.
     #[serde(default)]
-    pub parameters: BTreeMap<String, String>,
+    pub parameter_names: Vec<String>,
     #[serde(default)]
     pub capabilities: Vec<Capability>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -119,11 +122,15 @@ pub struct DeploymentParams {
 #[serde(rename_all = "camelCase")]
 pub struct FetchInput {
     pub job_id: String,
+    /// The raw UserParameters (`$.userParameters`): the parameter override values come from
+    /// here, so that no step's output carries them.
+    pub user_parameters: String,
     pub params: DeploymentParams,
 }
 
-/// FetchTemplate's output (at `$.template`): where the template was staged, and what the
-/// template-configuration file and the overrides add up to.
+/// FetchTemplate's output (at `$.template`): where the template and the parameter values were
+/// staged, and what the template-configuration file and the overrides add up to. It holds no
+/// parameter value (`crate::staged_parameters`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StagedTemplate {
@@ -132,9 +139,16 @@ pub struct StagedTemplate {
     pub bucket: String,
     pub key: String,
     pub size: u64,
-    /// Configuration-file parameters merged with the overrides.
+    /// The object in `bucket` that holds the parameter values: the configuration file's merged
+    /// with the overrides (`crate::staged_parameters::StagedParameters`).
+    pub parameters_key: String,
+    /// The names of the parameters passed to CloudFormation; their values are staged.
     #[serde(default)]
-    pub parameters: BTreeMap<String, String>,
+    pub parameter_names: Vec<String>,
+    /// The parameters whose values are masked wherever they would show: those the template
+    /// declares `NoEcho`, or every parameter passed when the template could not be read.
+    #[serde(default)]
+    pub no_echo: Vec<String>,
     /// Configuration-file tags merged with the UserParameters tags.
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
@@ -201,7 +215,8 @@ pub struct StackProgress {
     /// The token on this deployment's CloudFormation call, to tell its stack events apart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_request_token: Option<String>,
-    /// The stack Outputs, once it succeeded.
+    /// The stack Outputs, once it succeeded; an output whose value holds a NoEcho parameter's
+    /// value reads `****` (`crate::staged_parameters::Secrets`).
     #[serde(default)]
     pub outputs: BTreeMap<String, String>,
     /// Unix seconds when this deployment started the operation it waits for; the wait between
@@ -219,6 +234,9 @@ pub struct StackProgress {
 pub struct CheckInput {
     pub job_id: String,
     pub params: DeploymentParams,
+    /// Which parameters are NoEcho and where their values are, to mask them in the outputs
+    /// and messages.
+    pub template: StagedTemplate,
     pub stack: StackProgress,
     /// The job answered now; without it the step never hands over.
     #[serde(default, skip_serializing_if = "Option::is_none")]

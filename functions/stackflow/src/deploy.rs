@@ -21,11 +21,15 @@ use crate::stack_describe::{describe_stack, is_does_not_exist, outputs_of, statu
 use crate::stack_events::{latest_token, was_live};
 use crate::stack_status::{classify_stack, deploy_move, DeployMove};
 use crate::stack_timeout::timed_out;
+use crate::staged_parameters::{self, Secrets, StagedParameters};
 
 /// Run DeployStack for `input` at time `now_unix` (seconds). The stack is always deployed with
-/// a service role from `roles`: the one Validate parameters resolved, or the default.
+/// a service role from `roles`: the one Validate parameters resolved, or the default. The
+/// parameter values are read from the staging bucket (`s3`); NoEcho values are masked in the
+/// outputs and messages it answers.
 pub async fn deploy(
     cfn: &Client,
+    s3: &aws_sdk_s3::Client,
     roles: &ServiceRoles,
     input: &DeployInput,
     now_unix: i64,
@@ -38,7 +42,18 @@ pub async fn deploy(
         },
         ..input.clone()
     };
-    let progress = start_operation(cfn, input, now_unix).await?;
+    let staged = staged_parameters::read(s3, &input.template).await?;
+    let secrets = Secrets::of(&staged, &input.template.no_echo);
+    secrets.mask_step(deploy_with(cfn, input, &staged, now_unix).await)
+}
+
+async fn deploy_with(
+    cfn: &Client,
+    input: &DeployInput,
+    staged: &StagedParameters,
+    now_unix: i64,
+) -> Result<StackProgress, Error> {
+    let progress = start_operation(cfn, input, staged, now_unix).await?;
     if progress.next != Next::Wait {
         return Ok(progress);
     }
@@ -61,6 +76,7 @@ pub async fn deploy(
 async fn start_operation(
     cfn: &Client,
     input: &DeployInput,
+    staged: &StagedParameters,
     now_unix: i64,
 ) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
@@ -68,7 +84,7 @@ async fn start_operation(
         .await?
         .filter(|stack| stack.stack_status() != Some(&StackStatus::DeleteComplete));
     let Some(stack) = found else {
-        return create(cfn, input, None).await;
+        return create(cfn, input, staged, None).await;
     };
     let status = status_text(&stack);
 
@@ -84,8 +100,8 @@ async fn start_operation(
     }
 
     match deploy_move(classify_stack(&stack)) {
-        DeployMove::Create => create(cfn, input, Some(&stack)).await,
-        DeployMove::Update => update(cfn, input, &stack).await,
+        DeployMove::Create => create(cfn, input, staged, Some(&stack)).await,
+        DeployMove::Update => update(cfn, input, staged, &stack).await,
         DeployMove::ReplaceOrRefuse if input.params.replace_on_failure => {
             delete(cfn, input, &stack).await
         }
@@ -138,6 +154,7 @@ fn started(
 async fn create(
     cfn: &Client,
     input: &DeployInput,
+    staged: &StagedParameters,
     existing: Option<&Stack>,
 ) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
@@ -146,7 +163,7 @@ async fn create(
         .create_stack()
         .stack_name(name)
         .template_url(&template.template_url)
-        .set_parameters(parameters(input))
+        .set_parameters(parameters(staged))
         .set_capabilities(capabilities(input))
         .set_role_arn(input.params.role_arn.clone())
         .set_tags(tags(input))
@@ -214,7 +231,12 @@ async fn already_exists(
 }
 
 /// UpdateStack on the stack found in an updatable status.
-async fn update(cfn: &Client, input: &DeployInput, stack: &Stack) -> Result<StackProgress, Error> {
+async fn update(
+    cfn: &Client,
+    input: &DeployInput,
+    staged: &StagedParameters,
+    stack: &Stack,
+) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
     let template = &input.template;
     let status = status_text(stack);
@@ -222,7 +244,7 @@ async fn update(cfn: &Client, input: &DeployInput, stack: &Stack) -> Result<Stac
         .update_stack()
         .stack_name(name)
         .template_url(&template.template_url)
-        .set_parameters(parameters(input))
+        .set_parameters(parameters(staged))
         .set_capabilities(capabilities(input))
         .set_role_arn(input.params.role_arn.clone())
         .set_tags(tags(input))
@@ -482,8 +504,9 @@ fn live_delete_failed_message(name: &str) -> String {
     )
 }
 
-fn parameters(input: &DeployInput) -> Option<Vec<Parameter>> {
-    let parameters = &input.template.parameters;
+/// The staged parameter values, when there are any.
+fn parameters(staged: &StagedParameters) -> Option<Vec<Parameter>> {
+    let parameters = &staged.parameters;
     (!parameters.is_empty()).then(|| {
         parameters
             .iter()
@@ -533,17 +556,10 @@ mod tests {
 
     use crate::stack_fixtures::*;
 
-    /// DeployStack under a stackflow deployment that allows the fixtures' role (and another).
-    async fn deploy(
-        cfn: &Client,
-        input: &DeployInput,
-        now_unix: i64,
-    ) -> Result<StackProgress, Error> {
-        super::deploy(cfn, &roles(), input, now_unix).await
-    }
-
-    fn roles() -> ServiceRoles {
-        ServiceRoles::parse(&format!("{ROLE_ARN},arn:aws:iam::123456789012:role/other")).unwrap()
+    /// DeployStack under a stackflow deployment that allows the fixtures' role (and another),
+    /// with the staging bucket holding the values of `deploy_input()`.
+    async fn deploy(cfn: &Client, input: &DeployInput, now: i64) -> Result<StackProgress, Error> {
+        super::deploy(cfn, &staging(), &service_roles(), input, now).await
     }
 
     fn create_token() -> String {
@@ -728,7 +744,7 @@ mod tests {
         let cfn = client(&[&describe, &events, &update]);
         let mut input = deploy_input();
         input.template.tags.clear();
-        input.template.parameters.clear();
+        input.template.parameter_names.clear();
         input.params.capabilities.clear();
         input.params.role_arn = None;
 

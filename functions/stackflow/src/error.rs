@@ -74,6 +74,25 @@ impl Error {
     pub fn message(&self) -> String {
         self.to_string()
     }
+
+    /// The same error with its message rewritten by `rewrite` (to mask a secret value in it).
+    pub fn map_message(self, rewrite: impl FnOnce(String) -> String) -> Error {
+        match self {
+            Error::InvalidEvent(m) => Error::InvalidEvent(rewrite(m)),
+            Error::InvalidParameters(m) => Error::InvalidParameters(rewrite(m)),
+            Error::ArtifactNotFound(m) => Error::ArtifactNotFound(rewrite(m)),
+            Error::ArtifactInvalid(m) => Error::ArtifactInvalid(rewrite(m)),
+            Error::TemplateInvalid(m) => Error::TemplateInvalid(rewrite(m)),
+            Error::AccessDenied(m) => Error::AccessDenied(rewrite(m)),
+            Error::StackNotUpdatable(m) => Error::StackNotUpdatable(rewrite(m)),
+            Error::StackFailed(m) => Error::StackFailed(rewrite(m)),
+            Error::StackTimedOut(m) => Error::StackTimedOut(rewrite(m)),
+            Error::Transient(m) => Error::Transient(rewrite(m)),
+            Error::AwsError(m) => Error::AwsError(rewrite(m)),
+            Error::Misconfigured(m) => Error::Misconfigured(rewrite(m)),
+            Error::JobAbandoned(m) => Error::JobAbandoned(rewrite(m)),
+        }
+    }
 }
 
 /// The most characters of a message a function's error answer carries. Step Functions puts the

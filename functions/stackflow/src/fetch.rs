@@ -1,5 +1,8 @@
 //! FetchTemplate: read the template (and its configuration file) out of the input artifact and
 //! stage the template in the staging bucket, so the state machine carries a URL, not a body.
+//! The parameter values (the configuration file's merged with the UserParameters overrides)
+//! are staged beside it: the state machine carries their location and names, never a value
+//! (`crate::staged_parameters`).
 
 use std::fs::File;
 use std::io::{BufReader, Seek, Write};
@@ -13,6 +16,8 @@ use crate::artifact_zip::ArtifactZip;
 use crate::aws_error::{classify, code_and_message};
 use crate::contract::{ArtifactLocation, FetchInput, StagedTemplate};
 use crate::error::Error;
+use crate::params::parse_user_parameters;
+use crate::staged_parameters::{self, no_echo_parameters, StagedParameters};
 use crate::template_config::{self, TemplateConfig};
 
 /// The largest artifact zip read, in bytes (256 MiB). The zip is streamed to a temporary file,
@@ -28,7 +33,8 @@ pub const MAX_TEMPLATE_BYTES: u64 = 1_048_576;
 pub const STAGING_PREFIX: &str = "stackflow";
 
 /// Read the artifact with the function's own role, extract the template and the configuration
-/// file, merge the overrides, and stage the template in `staging_bucket`.
+/// file, merge the overrides, and stage the template and the parameter values in
+/// `staging_bucket`.
 pub async fn fetch_template(
     s3: &aws_sdk_s3::Client,
     staging_bucket: &str,
@@ -37,6 +43,9 @@ pub async fn fetch_template(
 ) -> Result<StagedTemplate, Error> {
     let params = &input.params;
     let artifact = &params.artifact;
+    // The override values come from the raw UserParameters, with the parser Validate
+    // parameters checked them with: no earlier state carries them.
+    let overrides = parse_user_parameters(&input.user_parameters)?.parameters;
     let zip_file = download(s3, artifact, MAX_ARTIFACT_BYTES).await?;
     let mut zip = ArtifactZip::open(&artifact.name, BufReader::new(zip_file))?;
 
@@ -51,18 +60,83 @@ pub async fn fetch_template(
         Some(path) => template_config::parse(path, &zip.read_text(path, MAX_TEMPLATE_BYTES)?)?,
         None => TemplateConfig::default(),
     };
-    let merged = config.merged_with(&params.parameters, &params.tags)?;
+    let merged = config.merged_with(&overrides, &params.tags)?;
+    let parameter_names: Vec<String> = merged.parameters.keys().cloned().collect();
+    let (no_echo, no_echo_defaults) = match no_echo_parameters(&template) {
+        Some(declared) => (declared.names.into_iter().collect(), declared.defaults),
+        None => {
+            tracing::warn!(
+                file = %params.file,
+                "the template's Parameters section could not be read here; every parameter is \
+                 masked as if NoEcho"
+            );
+            (parameter_names.clone(), Default::default())
+        }
+    };
 
     let key = staging_key(&input.job_id, &params.file);
     let size = template.len() as u64;
+    put(
+        s3,
+        staging_bucket,
+        &key,
+        template.into_bytes(),
+        "the template",
+    )
+    .await?;
+    tracing::info!(bucket = staging_bucket, key = %key, size, "staged the template");
+
+    let staged = StagedParameters {
+        parameters: merged.parameters,
+        no_echo_defaults,
+    };
+    let parameters_key = staged_parameters::parameters_key(&input.job_id);
+    put(
+        s3,
+        staging_bucket,
+        &parameters_key,
+        staged.to_json().into_bytes(),
+        "the parameter values",
+    )
+    .await?;
+    tracing::info!(
+        bucket = staging_bucket,
+        key = %parameters_key,
+        parameters = ?parameter_names,
+        no_echo = ?no_echo,
+        "staged the parameter values"
+    );
+
+    Ok(StagedTemplate {
+        template_url: template_url(staging_bucket, region, &key),
+        bucket: staging_bucket.to_string(),
+        key,
+        size,
+        parameters_key,
+        parameter_names,
+        no_echo,
+        tags: merged.tags,
+        stack_policy_body: merged.stack_policy,
+    })
+}
+
+/// PutObject of `body` (`what`, for messages) at `key` in the staging bucket.
+async fn put(
+    s3: &aws_sdk_s3::Client,
+    staging_bucket: &str,
+    key: &str,
+    body: Vec<u8>,
+    what: &str,
+) -> Result<(), Error> {
     s3.put_object()
         .bucket(staging_bucket)
-        .key(&key)
-        .body(ByteStream::from(template.into_bytes()))
+        .key(key)
+        .body(ByteStream::from(body))
         .send()
         .await
+        .map(drop)
         .map_err(|err| {
-            let context = format!("PutObject of the template to s3://{staging_bucket}/{key}");
+            let context = format!("PutObject of {what} to s3://{staging_bucket}/{key}");
             match code_and_message(&err).0.as_deref() {
                 Some("NoSuchBucket") => Error::Misconfigured(format!(
                     "{context}: the staging bucket does not exist; {} must name an existing bucket",
@@ -70,18 +144,7 @@ pub async fn fetch_template(
                 )),
                 _ => classify(&context, &err),
             }
-        })?;
-    tracing::info!(bucket = staging_bucket, key = %key, size, "staged the template");
-
-    Ok(StagedTemplate {
-        template_url: template_url(staging_bucket, region, &key),
-        bucket: staging_bucket.to_string(),
-        key,
-        size,
-        parameters: merged.parameters,
-        tags: merged.tags,
-        stack_policy_body: merged.stack_policy,
-    })
+        })
 }
 
 /// The artifact zip, streamed from S3 into an unnamed temporary file and rewound,
@@ -170,6 +233,12 @@ fn get_error(
 /// `stackflow/<jobId>/<file name>`: one key per job, so concurrent deployments never share
 /// one, and a retried step overwrites its own.
 pub fn staging_key(job_id: &str, file: &str) -> String {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    format!("{}/{name}", staging_prefix(job_id))
+}
+
+/// `stackflow/<jobId>`, the job id made safe for a key: what this job stages lies under it.
+pub fn staging_prefix(job_id: &str) -> String {
     let job: String = job_id
         .chars()
         .map(|c| {
@@ -180,8 +249,7 @@ pub fn staging_key(job_id: &str, file: &str) -> String {
             }
         })
         .collect();
-    let name = file.rsplit('/').next().unwrap_or(file);
-    format!("{STAGING_PREFIX}/{job}/{name}")
+    format!("{STAGING_PREFIX}/{job}")
 }
 
 /// The virtual-hosted-style URL of an object. CloudFormation accepts it; moto's CloudFormation

@@ -12,8 +12,11 @@ use aws_smithy_types::error::ErrorMetadata;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use std::sync::{Arc, Mutex};
+
 use super::*;
 use crate::contract::DeploymentParams;
+use crate::staged_parameters::StagedParameters;
 use crate::test_support::map;
 
 const TEMPLATE: &str = "Resources:\n  Topic:\n    Type: AWS::SNS::Topic # marker-7f3a\n";
@@ -30,9 +33,13 @@ fn zip_of(entries: &[(&str, &str)]) -> Vec<u8> {
     writer.finish().unwrap().into_inner()
 }
 
+/// UserParameters overriding `Env`, as Validate parameters accepted them.
+const USER_PARAMETERS: &str = r#"{"stack":"my-stack","artifact":"BuildOutput","file":"infra/t.yaml","parameters":{"Env":"prod"},"tags":{"team":"payments"}}"#;
+
 fn fetch_input(config: Option<&str>) -> FetchInput {
     FetchInput {
         job_id: "job-1".into(),
+        user_parameters: USER_PARAMETERS.into(),
         params: DeploymentParams {
             stack: "my-stack".into(),
             artifact: ArtifactLocation {
@@ -43,7 +50,7 @@ fn fetch_input(config: Option<&str>) -> FetchInput {
             },
             file: "infra/t.yaml".into(),
             config: config.map(str::to_string),
-            parameters: map(&[("Env", "prod")]),
+            parameter_names: vec!["Env".into()],
             capabilities: vec![],
             role_arn: None,
             tags: map(&[("team", "payments")]),
@@ -80,13 +87,36 @@ fn staging_rule() -> Rule {
         .then_output(|| PutObjectOutput::builder().build())
 }
 
+/// The key of the staged parameter values of job-1.
+const PARAMETERS_KEY: &str = "stackflow/job-1/staged/parameters.json";
+
+/// PutObject of the staged parameter values; what was staged lands in the returned cell.
+fn parameters_rule() -> (Rule, Arc<Mutex<Option<StagedParameters>>>) {
+    let staged = Arc::new(Mutex::new(None));
+    let cell = Arc::clone(&staged);
+    let rule = mock!(Client::put_object)
+        .match_requests(move |req| {
+            let matches = req.bucket() == Some("staging") && req.key() == Some(PARAMETERS_KEY);
+            if matches {
+                let body = req.body().bytes().unwrap_or_default();
+                *cell.lock().unwrap() = Some(serde_json::from_slice(body).unwrap());
+            }
+            matches
+        })
+        .then_output(|| PutObjectOutput::builder().build());
+    (rule, staged)
+}
+
 fn client(rules: &[&Rule]) -> Client {
     mock_client!(aws_sdk_s3, RuleMode::MatchAny, rules, |c| c
         .retry_config(RetryConfig::disabled()))
 }
 
+/// FetchTemplate with S3 answering from `rules`, and taking the staged parameter values.
 async fn fetch(rules: &[&Rule], input: &FetchInput) -> Result<StagedTemplate, Error> {
-    fetch_template(&client(rules), "staging", "eu-west-1", input).await
+    let (parameters, _) = parameters_rule();
+    let rules: Vec<&Rule> = rules.iter().copied().chain([&parameters]).collect();
+    fetch_template(&client(&rules), "staging", "eu-west-1", input).await
 }
 
 /// An S3 error answer with `code`.
@@ -110,10 +140,17 @@ async fn stages_the_template_and_merges_the_configuration() {
     let zip = zip_of(&[("./infra/t.yaml", TEMPLATE), ("infra/c.json", CONFIG)]);
     let get = artifact_rule(zip);
     let put = staging_rule();
-    let staged = fetch(&[&get, &put], &fetch_input(Some("infra/c.json")))
-        .await
-        .unwrap();
-    assert_eq!(put.num_calls(), 1);
+    let (parameters, values) = parameters_rule();
+    let s3 = client(&[&get, &put, &parameters]);
+    let staged = fetch_template(
+        &s3,
+        "staging",
+        "eu-west-1",
+        &fetch_input(Some("infra/c.json")),
+    )
+    .await
+    .unwrap();
+    assert_eq!((put.num_calls(), parameters.num_calls()), (1, 1));
     assert_eq!(
         staged,
         StagedTemplate {
@@ -122,9 +159,19 @@ async fn stages_the_template_and_merges_the_configuration() {
             bucket: "staging".into(),
             key: "stackflow/job-1/t.yaml".into(),
             size: TEMPLATE.len() as u64,
-            parameters: map(&[("Env", "prod"), ("Size", "1")]),
+            parameters_key: PARAMETERS_KEY.into(),
+            parameter_names: vec!["Env".into(), "Size".into()],
+            no_echo: vec![],
             tags: map(&[("cost", "a"), ("team", "payments")]),
             stack_policy_body: Some(r#"{"Statement":[]}"#.into()),
+        }
+    );
+    // The values: the overrides win over the configuration file's.
+    assert_eq!(
+        values.lock().unwrap().clone().unwrap(),
+        StagedParameters {
+            parameters: map(&[("Env", "prod"), ("Size", "1")]),
+            no_echo_defaults: Default::default(),
         }
     );
 }
@@ -133,10 +180,18 @@ async fn stages_the_template_and_merges_the_configuration() {
 async fn without_a_configuration_the_overrides_are_all() {
     let get = artifact_rule(zip_of(&[("infra/t.yaml", TEMPLATE)]));
     let put = staging_rule();
-    let staged = fetch(&[&get, &put], &fetch_input(None)).await.unwrap();
-    assert_eq!(staged.parameters, map(&[("Env", "prod")]));
+    let (parameters, values) = parameters_rule();
+    let s3 = client(&[&get, &put, &parameters]);
+    let staged = fetch_template(&s3, "staging", "eu-west-1", &fetch_input(None))
+        .await
+        .unwrap();
+    assert_eq!(staged.parameter_names, ["Env"]);
     assert_eq!(staged.tags, map(&[("team", "payments")]));
     assert_eq!(staged.stack_policy_body, None);
+    assert_eq!(
+        values.lock().unwrap().clone().unwrap().parameters,
+        map(&[("Env", "prod")])
+    );
 }
 
 #[tokio::test]
@@ -446,4 +501,111 @@ fn template_urls_are_virtual_hosted_and_encoded() {
         template_url("b", "cn-north-1", "k"),
         "https://b.s3.cn-north-1.amazonaws.com.cn/k"
     );
+}
+
+/// A template declaring `DbPassword` NoEcho (with short-form tags around it).
+const NO_ECHO_TEMPLATE: &str = "Parameters:\n  DbPassword:\n    Type: String\n    NoEcho: true\n  \
+     Env:\n    Type: String\n  Token:\n    Type: String\n    NoEcho: 'true'\n    Default: tok-default-8e1\n\
+     Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '${Env}-t'\n\
+     Outputs:\n  Dsn:\n    Value: !Sub 'db://${DbPassword}'\n";
+
+#[tokio::test]
+async fn no_parameter_value_of_the_configuration_file_reaches_the_output() {
+    let config = r#"{"Parameters":{"DbPassword":"pw-from-config-5e2a","Env":"qa-env-93"}}"#;
+    let get = artifact_rule(zip_of(&[
+        ("infra/t.yaml", NO_ECHO_TEMPLATE),
+        ("infra/c.json", config),
+    ]));
+    let put = mock!(Client::put_object)
+        .match_requests(|req| req.key() == Some("stackflow/job-1/t.yaml"))
+        .then_output(|| PutObjectOutput::builder().build());
+    let (parameters, values) = parameters_rule();
+    let s3 = client(&[&get, &put, &parameters]);
+
+    let staged = fetch_template(
+        &s3,
+        "staging",
+        "eu-west-1",
+        &fetch_input(Some("infra/c.json")),
+    )
+    .await
+    .unwrap();
+
+    let json = serde_json::to_string(&staged).unwrap();
+    for value in [
+        "pw-from-config-5e2a",
+        "qa-env-93",
+        "prod",
+        "tok-default-8e1",
+    ] {
+        assert!(!json.contains(value), "{value} in {json}");
+    }
+    assert_eq!(staged.parameters_key, PARAMETERS_KEY);
+    assert_eq!(staged.parameter_names, ["DbPassword", "Env"]);
+    assert_eq!(staged.no_echo, ["DbPassword", "Token"]);
+    assert_eq!(
+        values.lock().unwrap().clone().unwrap(),
+        StagedParameters {
+            parameters: map(&[("DbPassword", "pw-from-config-5e2a"), ("Env", "prod")]),
+            no_echo_defaults: map(&[("Token", "tok-default-8e1")]),
+        }
+    );
+}
+
+#[tokio::test]
+async fn a_template_unreadable_here_masks_every_parameter() {
+    let get = artifact_rule(zip_of(&[(
+        "infra/t.yaml",
+        "Parameters: [not, a, mapping]\nResources: {}\n",
+    )]));
+    let put = mock!(Client::put_object)
+        .match_requests(|req| req.key() == Some("stackflow/job-1/t.yaml"))
+        .then_output(|| PutObjectOutput::builder().build());
+    let (parameters, _) = parameters_rule();
+    let s3 = client(&[&get, &put, &parameters]);
+    // CloudFormation judges the template: the fetch itself succeeds.
+    let staged = fetch_template(&s3, "staging", "eu-west-1", &fetch_input(None))
+        .await
+        .unwrap();
+    assert_eq!(staged.no_echo, ["Env"]);
+}
+
+#[tokio::test]
+async fn a_failed_staging_of_the_values_fails_the_fetch() {
+    let get = artifact_rule(zip_of(&[("infra/t.yaml", TEMPLATE)]));
+    let put = staging_rule();
+    let refused = mock!(Client::put_object)
+        .match_requests(|req| req.key() == Some(PARAMETERS_KEY))
+        .then_error(|| PutObjectError::generic(s3_error("AccessDenied")));
+    let s3 = client(&[&get, &put, &refused]);
+    let err = fetch_template(&s3, "staging", "eu-west-1", &fetch_input(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.name(), "AccessDenied");
+    assert!(
+        err.message().contains(&format!(
+            "PutObject of the parameter values to s3://staging/{PARAMETERS_KEY}"
+        )),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_configuration_error_does_not_quote_a_value() {
+    for config in [
+        r#"{"Parameters":{"DbPassword":["pw-from-config-5e2a"]}}"#,
+        r#"{"Parameters":{"DbPassword":{"v":"pw-from-config-5e2a"}}}"#,
+        r#"{"Parameters":{"DbPassword":"pw-from-config-5e2a",}}"#,
+        "{\"Parameters\":{\"DbPassword\":\"pw-from-config-5e2a\u{1}\"}}",
+    ] {
+        let get = artifact_rule(zip_of(&[
+            ("infra/t.yaml", TEMPLATE),
+            ("infra/c.json", config),
+        ]));
+        let err = fetch(&[&get], &fetch_input(Some("infra/c.json")))
+            .await
+            .unwrap_err();
+        assert_eq!(err.name(), "TemplateInvalid", "{config}");
+        assert!(!err.message().contains("pw-from"), "{err}");
+    }
 }

@@ -21,6 +21,7 @@ pub mod start;
 pub mod artifact_zip;
 pub mod fetch;
 pub mod params;
+pub mod staged_parameters;
 pub mod template_config;
 
 // deploy-stack and check-stack.

@@ -134,7 +134,9 @@ pub fn validate(
         artifact,
         file: user.file,
         config: user.config,
-        parameters: user.parameters,
+        // Names only: a value here would ride in every later state (fetch-template reads the
+        // values from the raw UserParameters).
+        parameter_names: user.parameters.into_keys().collect(),
         capabilities: user.capabilities,
         role_arn: Some(role_arn),
         tags: user.tags,

@@ -72,7 +72,7 @@ fn minimal_parameters_get_the_documented_defaults() {
     assert_eq!(params.stack, "my-stack");
     assert_eq!(params.file, "template.yaml");
     assert_eq!(params.config, None);
-    assert!(params.parameters.is_empty());
+    assert!(params.parameter_names.is_empty());
     assert!(params.capabilities.is_empty());
     assert_eq!(params.role_arn.as_deref(), Some(DEFAULT_ROLE));
     assert!(params.tags.is_empty());
@@ -101,18 +101,7 @@ fn every_key_is_read() {
         "timeoutMinutes": 10
     })));
     assert_eq!(params.config.as_deref(), Some("cfg/prod.json"));
-    assert_eq!(
-        params.parameters.get("Env").map(String::as_str),
-        Some("prod")
-    );
-    assert_eq!(
-        params.parameters.get("Replicas").map(String::as_str),
-        Some("3")
-    );
-    assert_eq!(
-        params.parameters.get("Debug").map(String::as_str),
-        Some("false")
-    );
+    assert_eq!(params.parameter_names, ["Debug", "Env", "Replicas"]);
     assert_eq!(
         params.capabilities,
         vec![Capability::CapabilityIam, Capability::CapabilityNamedIam]
@@ -126,6 +115,35 @@ fn every_key_is_read() {
     assert_eq!(params.poll_seconds, 5);
     assert_eq!(params.timeout_minutes, 10);
     assert_eq!(params.deadline, 1_000 + 600);
+}
+
+#[test]
+fn parameter_values_are_parsed_but_not_passed_on() {
+    let text = with(
+        json!({"parameters": {"Env": "prod", "Replicas": 3, "Debug": false, "Db": "pw-5d1c"}}),
+    );
+    let user = parse_user_parameters(&text).unwrap();
+    let values: Vec<(&str, &str)> = user
+        .parameters
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("Db", "pw-5d1c"),
+            ("Debug", "false"),
+            ("Env", "prod"),
+            ("Replicas", "3")
+        ]
+    );
+    // The output rides in every later state: names, no values.
+    let output = serde_json::to_string(&valid(&text)).unwrap();
+    assert!(
+        output.contains(r#""parameterNames":["Db","Debug","Env","Replicas"]"#),
+        "{output}"
+    );
+    assert!(!output.contains("pw-5d1c"), "{output}");
 }
 
 #[test]

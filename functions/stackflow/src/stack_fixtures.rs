@@ -45,7 +45,7 @@ pub fn params() -> DeploymentParams {
         },
         file: "template.yaml".to_string(),
         config: None,
-        parameters: BTreeMap::new(),
+        parameter_names: Vec::new(),
         capabilities: vec![Capability::CapabilityIam, Capability::CapabilityAutoExpand],
         role_arn: Some(ROLE_ARN.to_string()),
         tags: BTreeMap::new(),
@@ -56,22 +56,30 @@ pub fn params() -> DeploymentParams {
     }
 }
 
+/// Where `staged_template()` says the parameter values are.
+pub const STAGED_KEY: &str = "stackflow/0f2c7a54/staged/parameters.json";
+/// The staged parameter values of `staged_template()`.
+pub const STAGED_PARAMETERS: &str = r#"{"parameters":{"Env":"prod","QueueName":"orders"}}"#;
+
+pub fn staged_template() -> StagedTemplate {
+    StagedTemplate {
+        template_url: TEMPLATE_URL.to_string(),
+        bucket: "staging".to_string(),
+        key: "0f2c7a54/template.yaml".to_string(),
+        size: 1234,
+        parameters_key: STAGED_KEY.to_string(),
+        parameter_names: vec!["Env".to_string(), "QueueName".to_string()],
+        no_echo: Vec::new(),
+        tags: BTreeMap::from([("team".to_string(), "payments".to_string())]),
+        stack_policy_body: Some(POLICY.to_string()),
+    }
+}
+
 pub fn deploy_input() -> DeployInput {
     DeployInput {
         job_id: JOB.to_string(),
         params: params(),
-        template: StagedTemplate {
-            template_url: TEMPLATE_URL.to_string(),
-            bucket: "staging".to_string(),
-            key: "0f2c7a54/template.yaml".to_string(),
-            size: 1234,
-            parameters: BTreeMap::from([
-                ("Env".to_string(), "prod".to_string()),
-                ("QueueName".to_string(), "orders".to_string()),
-            ]),
-            tags: BTreeMap::from([("team".to_string(), "payments".to_string())]),
-            stack_policy_body: Some(POLICY.to_string()),
-        },
+        template: staged_template(),
         reply_to: None,
     }
 }
@@ -81,6 +89,7 @@ pub fn check_input(action: StackAction, token: Option<String>) -> CheckInput {
     CheckInput {
         job_id: JOB.to_string(),
         params: params(),
+        template: staged_template(),
         stack: StackProgress {
             stack_name: STACK.to_string(),
             stack_id: Some(STACK_ID.to_string()),
@@ -182,4 +191,37 @@ pub fn foreign_events_rule() -> Rule {
 pub fn client(rules: &[&Rule]) -> Client {
     mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules, |c| c
         .retry_config(RetryConfig::disabled()))
+}
+
+/// GetObject of the staged parameter values in the staging bucket, answering `body`.
+pub fn staged_rule(body: &'static str) -> Rule {
+    mock!(aws_sdk_s3::Client::get_object)
+        .match_requests(|req| req.bucket() == Some("staging") && req.key() == Some(STAGED_KEY))
+        .then_output(move || {
+            aws_sdk_s3::operation::get_object::GetObjectOutput::builder()
+                .content_length(body.len() as i64)
+                .body(aws_sdk_s3::primitives::ByteStream::from_static(
+                    body.as_bytes(),
+                ))
+                .build()
+        })
+}
+
+/// An S3 client answering from `rules`, without retries.
+pub fn s3_client(rules: &[&Rule]) -> aws_sdk_s3::Client {
+    mock_client!(aws_sdk_s3, RuleMode::MatchAny, rules, |c| c
+        .retry_config(RetryConfig::disabled()))
+}
+
+/// The staging bucket holding the values of `staged_template()`.
+pub fn staging() -> aws_sdk_s3::Client {
+    s3_client(&[&staged_rule(STAGED_PARAMETERS)])
+}
+
+/// The service roles a stackflow deployment of these tests allows: the fixtures' role first.
+pub fn service_roles() -> crate::settings::ServiceRoles {
+    crate::settings::ServiceRoles::parse(&format!(
+        "{ROLE_ARN},arn:aws:iam::123456789012:role/other"
+    ))
+    .unwrap()
 }

@@ -7,14 +7,22 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::Layer;
 
-/// The runtime crates: lambda_runtime logs every raw event at TRACE.
-const RUNTIME_TARGETS: [&str; 2] = ["lambda_runtime", "lambda_runtime_api_client"];
+/// The crates that log payloads below INFO: the runtime crates (lambda_runtime logs every raw
+/// event at TRACE), and the AWS SDK's orchestrator, which logs each answer it gets at TRACE
+/// (DescribeStacks with the stack Outputs) and each error at DEBUG (CloudFormation's message):
+/// either may show a NoEcho parameter's value.
+const RUNTIME_TARGETS: [&str; 3] = [
+    "lambda_runtime",
+    "lambda_runtime_api_client",
+    "aws_smithy_runtime",
+];
 
 /// JSON logs to stdout at `AWS_LAMBDA_LOG_LEVEL` (or `RUST_LOG`), info by default.
 ///
 /// The runtime crate logs a raw event at TRACE, and a CodePipeline event carries artifact
-/// credentials, so its targets are held at INFO whatever level is asked for, however specific
-/// the directive (`lambda_runtime::layers::api_response=trace` included).
+/// credentials; the SDK's orchestrator logs what AWS answers. Their targets are held at INFO
+/// whatever level is asked for, however specific the directive
+/// (`lambda_runtime::layers::api_response=trace` included).
 pub fn init() {
     let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
         .or_else(|_| std::env::var("RUST_LOG"))
@@ -45,7 +53,7 @@ pub fn requested_filter(level: &str) -> Targets {
     }
 }
 
-/// False for a runtime crate's events above INFO, whatever the requested filter says.
+/// False for a held crate's events above INFO, whatever the requested filter says.
 fn loggable(metadata: &Metadata<'_>) -> bool {
     let target = metadata.target();
     let runtime = RUNTIME_TARGETS.iter().any(|crate_name| {
@@ -86,11 +94,13 @@ mod tests {
     }
 
     #[test]
-    fn the_runtime_crates_never_log_below_info() {
+    fn the_runtime_crates_and_the_sdk_orchestrator_never_log_below_info() {
         for target in [
             "lambda_runtime",
             "lambda_runtime::layers::api_response",
             "lambda_runtime_api_client",
+            "aws_smithy_runtime::client::orchestrator",
+            "aws_smithy_runtime::client::orchestrator::http",
         ] {
             assert!(!loggable(&metadata(target, Level::TRACE)), "{target}");
             assert!(!loggable(&metadata(target, Level::DEBUG)), "{target}");
@@ -113,7 +123,12 @@ mod tests {
 
     #[test]
     fn every_other_target_logs_at_the_requested_level() {
-        for target in ["stackflow::start", "aws_smithy_runtime", "lambda_runtimes"] {
+        for target in [
+            "stackflow::start",
+            "aws_config",
+            "aws_smithy_runtime_api",
+            "lambda_runtimes",
+        ] {
             assert!(loggable(&metadata(target, Level::TRACE)), "{target}");
         }
     }

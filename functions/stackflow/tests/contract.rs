@@ -50,7 +50,7 @@ const INVALID_PARAMS_JOB_EVENT: &str =
     include_str!("fixtures/codepipeline-job-invalid-params.json");
 
 /// The artifact of the fixtures.
-const ARTIFACT_BUCKET: &str = "codepipeline-us-east-1-111111111111";
+const ARTIFACT_BUCKET: &str = "stackflow-local-artifacts";
 const ARTIFACT_KEY: &str = "my-pipeline/SourceArti/AbCdEfG";
 /// The artifact credentials of the fixtures, which no state may ever see.
 const SECRETS: &[&str] = &[
@@ -160,7 +160,7 @@ fn settings() -> stackflow::settings::ValidateSettings {
         roles: stackflow::settings::ServiceRoles::parse("arn:aws:iam::111111111111:role/deployer")
             .unwrap(),
         artifact_store: stackflow::settings::ArtifactStore {
-            bucket: "codepipeline-us-east-1-111111111111".to_string(),
+            bucket: "stackflow-local-artifacts".to_string(),
             key_arn: None,
         },
     }
@@ -176,7 +176,7 @@ async fn validate(flow: &mut Flow, now: i64) {
 
 /// Fetch template, with the artifact answering `get`.
 async fn fetch_with(flow: &mut Flow, get: &Rule) {
-    let put = aws::staged();
+    let put = aws::staged(&flow.staged);
     let s3 = client!(aws_sdk_s3, &[get, &put]);
     let s3 = &s3;
     flow.task("Fetch template", |input: FetchInput| async move {
@@ -192,21 +192,25 @@ async fn fetch(flow: &mut Flow, entries: &[(&str, &str)]) {
 }
 
 /// Deploy stack at `now` against CloudFormation answering from `rules`.
+/// (With what Fetch template staged in the staging bucket.)
 async fn deploy(flow: &mut Flow, now: i64, rules: &[&Rule]) {
     let cfn = client!(aws_sdk_cloudformation, rules);
-    let cfn = &cfn;
+    let s3 = client!(aws_sdk_s3, &[&aws::staging(&flow.staged)]);
+    let (cfn, s3) = (&cfn, &s3);
     flow.task("Deploy stack", |input: DeployInput| async move {
-        deploy::deploy(cfn, &settings().roles, &input, now).await
+        deploy::deploy(cfn, s3, &settings().roles, &input, now).await
     })
     .await;
 }
 
-/// Check stack at `now` against CloudFormation answering from `rules`.
+/// Check stack at `now` against CloudFormation answering from `rules` (with what Fetch template
+/// staged in the staging bucket).
 async fn check(flow: &mut Flow, now: i64, rules: &[&Rule]) {
     let cfn = client!(aws_sdk_cloudformation, rules);
-    let cfn = &cfn;
+    let s3 = client!(aws_sdk_s3, &[&aws::staging(&flow.staged)]);
+    let (cfn, s3) = (&cfn, &s3);
     flow.task("Check stack", |input: CheckInput| async move {
-        check::check(cfn, &input, now).await
+        check::check(cfn, s3, &input, now).await
     })
     .await;
 }
@@ -715,4 +719,142 @@ async fn a_long_deployment_is_handed_over_to_a_continuation_job_and_reported_on_
     assert_eq!(flow.end(), "Succeed");
     // Everything the deployment does is still named after the job that started it.
     assert_eq!(flow.doc["jobId"], JOB);
+}
+
+/// A template declaring `DbPassword` NoEcho, with an Output that shows it (CloudFormation does
+/// not mask Outputs).
+const NO_ECHO_TEMPLATE: &str = "Parameters:\n  DbPassword:\n    Type: String\n    NoEcho: true\n  \
+    Env:\n    Type: String\n  Size:\n    Type: String\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n\
+    Outputs:\n  Dsn:\n    Value: !Sub 'postgres://admin:${DbPassword}@db'\n";
+
+/// The NoEcho value the configuration file gives.
+const DB_PASSWORD: &str = "pw-in-config-0c41e7";
+
+/// FULL_JOB_EVENT's deployment, its configuration file giving the NoEcho `DbPassword`, up to
+/// Deploy stack, whose CreateStack gets the value from the staging bucket.
+async fn deploying_a_no_echo_value(create: &Rule) -> Flow {
+    let now = clock::now_unix();
+    let mut flow = started(FULL_JOB_EVENT).await;
+    validate(&mut flow, now).await;
+    let configuration =
+        format!(r#"{{"Parameters":{{"DbPassword":"{DB_PASSWORD}","Env":"staging","Size":"2"}}}}"#);
+    fetch(
+        &mut flow,
+        &[
+            ("infra/template.yaml", NO_ECHO_TEMPLATE),
+            ("infra/prod.json", &configuration),
+        ],
+    )
+    .await;
+    assert_eq!(
+        flow.doc["template"]["noEcho"],
+        serde_json::json!(["DbPassword"])
+    );
+    deploy(&mut flow, now, &[&aws::no_stack(), create]).await;
+    flow
+}
+
+/// Whether CreateStack got every parameter value, the NoEcho one included.
+fn create_with_every_value(
+) -> impl Fn(&aws_sdk_cloudformation::operation::create_stack::CreateStackInput) -> bool {
+    |req| {
+        let parameters: Vec<_> = req
+            .parameters()
+            .iter()
+            .map(|p| (p.parameter_key().unwrap(), p.parameter_value().unwrap()))
+            .collect();
+        parameters == [("DbPassword", DB_PASSWORD), ("Env", "prod"), ("Size", "2")]
+    }
+}
+
+/// Asserts that `secret` is in no state's input or output, nor in the execution document.
+fn assert_in_no_state(flow: &Flow, secret: &str) {
+    for (n, entry) in flow.history.iter().enumerate() {
+        assert!(
+            !entry.to_string().contains(secret),
+            "history entry {n} shows the NoEcho value: {entry:#}"
+        );
+    }
+    assert!(!flow.doc.to_string().contains(secret), "{:#}", flow.doc);
+}
+
+#[tokio::test]
+async fn a_no_echo_value_of_the_configuration_file_is_in_no_state_and_no_output_variable() {
+    const FULL_JOB: &str = "22222222-abcd-2222-abcd-222222abcdef";
+    let create = mock!(aws_sdk_cloudformation::Client::create_stack)
+        .match_requests(create_with_every_value())
+        .then_output(|| CreateStackOutput::builder().stack_id(STACK_ID).build());
+    let mut flow = deploying_a_no_echo_value(&create).await;
+    assert_eq!(create.num_calls(), 1);
+    flow.choice();
+    flow.wait();
+
+    // CloudFormation shows the Output as it is.
+    let finished = mock!(aws_sdk_cloudformation::Client::describe_stacks).then_output(|| {
+        let mut stack = aws::stack("CREATE_COMPLETE");
+        stack.outputs.get_or_insert_with(Vec::new).push(
+            aws_sdk_cloudformation::types::Output::builder()
+                .output_key("Dsn")
+                .output_value(format!("postgres://admin:{DB_PASSWORD}@db"))
+                .build(),
+        );
+        aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput::builder()
+            .stacks(stack)
+            .build()
+    });
+    check(&mut flow, clock::now_unix(), &[&finished]).await;
+    flow.choice();
+    let success = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
+        .match_requests(|req| {
+            let variables = req.output_variables().unwrap();
+            req.job_id() == Some(FULL_JOB)
+                && variables["Dsn"] == "****"
+                && variables["QueueArn"] == "arn:aws:sqs:us-east-1:111111111111:orders"
+        })
+        .then_output(|| PutJobSuccessResultOutput::builder().build());
+    report(&mut flow, &success).await;
+
+    assert_eq!(flow.end(), "Succeed");
+    assert_in_no_state(&flow, DB_PASSWORD);
+    // It is in the staging bucket, where Deploy stack read it.
+    let staged = flow.staged.lock().unwrap();
+    let values = &staged[&format!("stackflow/{FULL_JOB}/staged/parameters.json")];
+    assert!(String::from_utf8_lossy(values).contains(DB_PASSWORD));
+}
+
+#[tokio::test]
+async fn a_no_echo_value_cloudformation_quotes_is_masked_in_the_failure_report() {
+    const FULL_JOB: &str = "22222222-abcd-2222-abcd-222222abcdef";
+    let rejected = mock!(aws_sdk_cloudformation::Client::create_stack)
+        .match_requests(create_with_every_value())
+        .then_error(|| {
+            CreateStackError::generic(aws::cfn_error(
+                "ValidationError",
+                &format!(
+                    "Parameter DbPassword failed to satisfy constraint: {DB_PASSWORD} is too short"
+                ),
+            ))
+        });
+    let mut flow = deploying_a_no_echo_value(&rejected).await;
+    assert_eq!(rejected.num_calls(), 1);
+
+    let message = "CloudFormation rejected the template for stack my-stack: Parameter DbPassword \
+                   failed to satisfy constraint: **** is too short";
+    report(
+        &mut flow,
+        &failure_reported(FULL_JOB, FailureType::ConfigurationError, message.into()),
+    )
+    .await;
+
+    assert_failed(
+        &flow,
+        &[
+            "Validate parameters",
+            "Fetch template",
+            "Deploy stack",
+            "Report failure",
+            "Deployment failed",
+        ],
+    );
+    assert_in_no_state(&flow, DB_PASSWORD);
 }

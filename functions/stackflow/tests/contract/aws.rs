@@ -1,16 +1,19 @@
 //! The AWS side of the contract test: mocked clients and the answers of S3 and CloudFormation.
 
+use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
+use std::sync::{Arc, Mutex};
 
 use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
 use aws_sdk_cloudformation::operation::describe_stacks::{
     DescribeStacksError, DescribeStacksOutput,
 };
 use aws_sdk_cloudformation::types::{Output, ResourceStatus, Stack, StackEvent, StackStatus};
-use aws_sdk_s3::operation::get_object::GetObjectOutput;
+use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 use aws_sdk_s3::operation::put_object::PutObjectOutput;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_smithy_mocks::{mock, Rule};
+use aws_sdk_s3::types::error::NoSuchKey;
+use aws_smithy_mocks::{mock, MockResponse, Rule};
 use aws_smithy_types::error::ErrorMetadata;
 use zip::write::SimpleFileOptions;
 use zip::ZipWriter;
@@ -60,11 +63,47 @@ pub fn artifact(bucket: &'static str, key: &'static str, zip: Vec<u8>) -> Rule {
         })
 }
 
-/// PutObject of the template into the staging bucket.
-pub fn staged() -> Rule {
+/// The objects of a staging bucket, by key.
+pub type Bucket = Arc<Mutex<BTreeMap<String, Vec<u8>>>>;
+
+/// PutObject into the staging bucket (the template, the parameter values), kept in `bucket`.
+pub fn staged(bucket: &Bucket) -> Rule {
+    let bucket = Arc::clone(bucket);
     mock!(aws_sdk_s3::Client::put_object)
-        .match_requests(|req| req.bucket() == Some(STAGING_BUCKET))
+        .match_requests(move |req| {
+            let ours = req.bucket() == Some(STAGING_BUCKET);
+            if let (true, Some(key), Some(body)) = (ours, req.key(), req.body().bytes()) {
+                bucket
+                    .lock()
+                    .unwrap()
+                    .insert(key.to_string(), body.to_vec());
+            }
+            ours
+        })
         .then_output(|| PutObjectOutput::builder().build())
+}
+
+/// GetObject from the staging bucket, answering with what was staged in `bucket`.
+pub fn staging(bucket: &Bucket) -> Rule {
+    let bucket = Arc::clone(bucket);
+    mock!(aws_sdk_s3::Client::get_object)
+        .match_requests(|req| req.bucket() == Some(STAGING_BUCKET))
+        .then_compute_response(move |req| {
+            let body = req
+                .key()
+                .and_then(|key| bucket.lock().unwrap().get(key).cloned());
+            match body {
+                Some(body) => MockResponse::Output(
+                    GetObjectOutput::builder()
+                        .content_length(body.len() as i64)
+                        .body(ByteStream::from(body))
+                        .build(),
+                ),
+                None => {
+                    MockResponse::Error(GetObjectError::NoSuchKey(NoSuchKey::builder().build()))
+                }
+            }
+        })
 }
 
 /// The stack `my-stack` in `status`, with two Outputs.

@@ -16,7 +16,9 @@
 //! Each step's input is deserialized into the step's own input type from what `Parameters`
 //! built, and serialized back to check nothing was dropped: the contract between the steps.
 
+use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::{Arc, Mutex};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -38,6 +40,11 @@ pub struct Flow {
     pub at: String,
     /// Every state entered so far, in order.
     pub visited: Vec<String>,
+    /// What the execution history shows of the Tasks: each one's input, and its output or the
+    /// error it failed with.
+    pub history: Vec<Value>,
+    /// The staging bucket of this walk: the objects the steps staged, by key.
+    pub staged: Arc<Mutex<BTreeMap<String, Vec<u8>>>>,
 }
 
 impl Flow {
@@ -51,6 +58,8 @@ impl Flow {
             doc: serde_json::from_str(input).unwrap(),
             visited: vec![start_at.clone()],
             at: start_at,
+            history: Vec::new(),
+            staged: Arc::default(),
         }
     }
 
@@ -97,7 +106,13 @@ impl Flow {
             input,
             "`{name}`: the step's input type drops or changes what Parameters pass"
         );
-        match step(typed).await {
+        self.history.push(input);
+        let result = step(typed).await;
+        self.history.push(match &result {
+            Ok(output) => serde_json::to_value(output).unwrap(),
+            Err(error) => json!({ "error": error.name(), "message": error.message() }),
+        });
+        match result {
             // The Lambda's own answer is not the result of a state that waits for its token.
             Ok(_) if resource.ends_with(".waitForTaskToken") => {}
             Ok(output) => {

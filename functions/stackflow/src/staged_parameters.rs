@@ -1,0 +1,342 @@
+//! Parameter values stay out of the execution document: Step Functions shows every state's input
+//! and output in its history, so a value that entered state would be copied into each later
+//! state. fetch-template stages the values beside the template in the staging bucket (private,
+//! encrypted, objects expire after a day) and the document carries their location, the
+//! parameter names, and which of them are `NoEcho`. deploy-stack reads the values back to pass
+//! them to CloudFormation; deploy-stack and check-stack read them to mask the `NoEcho` values
+//! wherever an answer of CloudFormation's would carry one into state (a stack Output that
+//! references the parameter, an error message that quotes it).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use aws_sdk_s3::operation::get_object::GetObjectError;
+use serde::{Deserialize, Serialize};
+
+use crate::aws_error::{classify, code_and_message};
+use crate::contract::{StackProgress, StagedTemplate};
+use crate::error::Error;
+
+/// What a masked value reads, as CloudFormation shows a NoEcho parameter in DescribeStacks.
+pub const MASK: &str = "****";
+
+/// The staged object's name under the job's staging prefix. Templates are staged as
+/// `<prefix>/<file name>`, one level down, so no template file name can take this key.
+pub const PARAMETERS_OBJECT: &str = "staged/parameters.json";
+
+/// The largest staged object read back, in bytes. CloudFormation takes at most 200 parameters
+/// of at most 4 KB each; this leaves room for JSON escaping.
+pub const MAX_STAGED_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The staged object: every parameter value passed to CloudFormation, and the defaults of the
+/// template's `NoEcho` parameters (which are to be masked too, though nobody passes them).
+///
+/// Its `Debug` shows names only, so logging it cannot leak a value.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StagedParameters {
+    /// Parameter name → value, as passed to CreateStack/UpdateStack.
+    pub parameters: BTreeMap<String, String>,
+    /// NoEcho parameter name → its `Default` in the template.
+    #[serde(default)]
+    pub no_echo_defaults: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for StagedParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StagedParameters")
+            .field("parameters", &self.parameters.keys().collect::<Vec<_>>())
+            .field(
+                "no_echo_defaults",
+                &self.no_echo_defaults.keys().collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl StagedParameters {
+    /// The JSON body of the staged object.
+    pub fn to_json(&self) -> String {
+        // A struct of string maps always serializes.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The staged object's key for the job `job_id`: `stackflow/<jobId>/staged/parameters.json`.
+pub fn parameters_key(job_id: &str) -> String {
+    format!(
+        "{}/{PARAMETERS_OBJECT}",
+        crate::fetch::staging_prefix(job_id)
+    )
+}
+
+/// The staged values of `template`: read from S3 when there are any (parameters passed, or
+/// NoEcho parameters declared), and none otherwise.
+pub async fn read(
+    s3: &aws_sdk_s3::Client,
+    template: &StagedTemplate,
+) -> Result<StagedParameters, Error> {
+    if template.parameter_names.is_empty() && template.no_echo.is_empty() {
+        return Ok(StagedParameters::default());
+    }
+    read_object(s3, &template.bucket, &template.parameters_key).await
+}
+
+/// The values to mask for `template`: none without NoEcho parameters (and then S3 is not read).
+pub async fn secrets(s3: &aws_sdk_s3::Client, template: &StagedTemplate) -> Result<Secrets, Error> {
+    if template.no_echo.is_empty() {
+        return Ok(Secrets::none());
+    }
+    let staged = read_object(s3, &template.bucket, &template.parameters_key).await?;
+    Ok(Secrets::of(&staged, &template.no_echo))
+}
+
+async fn read_object(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    key: &str,
+) -> Result<StagedParameters, Error> {
+    let location = format!("s3://{bucket}/{key}");
+    let output = s3
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|err| {
+            let missing = err
+                .as_service_error()
+                .is_some_and(GetObjectError::is_no_such_key)
+                || code_and_message(&err).0.as_deref() == Some("NoSuchKey");
+            if missing {
+                Error::AwsError(format!(
+                    "the staged parameter values {location} are gone: fetch-template staged them \
+                     for this deployment and the staging bucket expires them after a day; run \
+                     the pipeline again"
+                ))
+            } else {
+                classify(
+                    &format!("GetObject of the staged parameter values {location}"),
+                    &err,
+                )
+            }
+        })?;
+    let too_large = |size: u64| {
+        Error::Misconfigured(format!(
+            "the staged parameter values {location} are {size} bytes or more; fetch-template \
+             stages at most {MAX_STAGED_BYTES}"
+        ))
+    };
+    if let Some(length) = output
+        .content_length()
+        .and_then(|length| u64::try_from(length).ok())
+        .filter(|length| *length > MAX_STAGED_BYTES)
+    {
+        return Err(too_large(length));
+    }
+    let mut body = Vec::new();
+    let mut stream = output.body;
+    while let Some(chunk) = stream.try_next().await.map_err(|e| {
+        Error::Transient(format!(
+            "reading the staged parameter values {location} from S3 failed: {e}"
+        ))
+    })? {
+        body.extend_from_slice(&chunk);
+        if body.len() as u64 > MAX_STAGED_BYTES {
+            return Err(too_large(body.len() as u64));
+        }
+    }
+    serde_json::from_slice(&body).map_err(|e| {
+        // Position and category only: serde's own text can quote the value it choked on.
+        Error::Misconfigured(format!(
+            "the staged parameter values {location} are not what fetch-template stages \
+             ({:?} error at line {}, column {}); was the object replaced?",
+            e.classify(),
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+/// What the template's `Parameters` section says about NoEcho.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct NoEchoParameters {
+    /// The names of the parameters declared `NoEcho`.
+    pub names: BTreeSet<String>,
+    /// Their `Default` values, where they have one.
+    pub defaults: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for NoEchoParameters {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NoEchoParameters")
+            .field("names", &self.names)
+            .field("defaults", &self.defaults.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// The NoEcho parameters the template `text` declares (JSON, or YAML with CloudFormation's
+/// short-form tags such as `!Ref`), or `None` when its `Parameters` section cannot be read
+/// here. CloudFormation judges the template; the caller then treats every parameter as NoEcho.
+///
+/// `NoEcho` counts unless it is `false` or `"false"` (any case): an odd value errs on the side
+/// of masking.
+pub fn no_echo_parameters(text: &str) -> Option<NoEchoParameters> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if flow_nesting_over(text, MAX_NESTING) {
+        return None;
+    }
+    let document: serde_yaml_ng::Value = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(json) => serde_yaml_ng::to_value(json).ok()?,
+        Err(_) => serde_yaml_ng::from_str(text).ok()?,
+    };
+    let mut found = NoEchoParameters::default();
+    let parameters = match document.as_mapping()?.get("Parameters") {
+        None | Some(serde_yaml_ng::Value::Null) => return Some(found),
+        Some(section) => section.as_mapping()?,
+    };
+    for (name, declaration) in parameters {
+        let name = scalar_text(name)?;
+        let declaration = declaration.as_mapping()?;
+        let no_echo = declaration.get("NoEcho").is_some_and(|flag| {
+            !matches!(flag, serde_yaml_ng::Value::Bool(false))
+                && !flag
+                    .as_str()
+                    .is_some_and(|text| text.eq_ignore_ascii_case("false"))
+        });
+        if !no_echo {
+            continue;
+        }
+        if let Some(default) = declaration.get("Default").and_then(scalar_text) {
+            found.defaults.insert(name.clone(), default);
+        }
+        found.names.insert(name);
+    }
+    Some(found)
+}
+
+/// How deep a template may nest `[`/`{` here: the parsers refuse more than 128 levels anyway,
+/// but the YAML parser takes time quadratic in the depth to get there (minutes for a 1 MB
+/// template of `[`), which the Lambda's timeout would cut short.
+const MAX_NESTING: usize = 128;
+
+/// Whether `[` and `{` nest deeper than `limit` in `text`, counted without regard to quoting:
+/// brackets in strings or comments count too, which errs on the side of masking.
+fn flow_nesting_over(text: &str, limit: usize) -> bool {
+    let mut depth = 0usize;
+    for byte in text.bytes() {
+        match byte {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// A string, number or boolean as text.
+fn scalar_text(value: &serde_yaml_ng::Value) -> Option<String> {
+    match value {
+        serde_yaml_ng::Value::String(text) => Some(text.clone()),
+        serde_yaml_ng::Value::Number(number) => Some(number.to_string()),
+        serde_yaml_ng::Value::Bool(flag) => Some(flag.to_string()),
+        _ => None,
+    }
+}
+
+/// The values of a deployment's NoEcho parameters, to mask wherever they would enter state, a
+/// message or a log. `Debug` shows only how many there are.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secrets {
+    /// Non-empty, distinct, longest first (so a value inside another is not masked first).
+    values: Vec<String>,
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secrets({} values)", self.values.len())
+    }
+}
+
+impl Secrets {
+    pub fn none() -> Secrets {
+        Secrets::default()
+    }
+
+    /// The staged values of the parameters named in `no_echo`, and the NoEcho defaults.
+    pub fn of(staged: &StagedParameters, no_echo: &[String]) -> Secrets {
+        let passed = no_echo
+            .iter()
+            .filter_map(|name| staged.parameters.get(name));
+        let mut values: Vec<String> = passed
+            .chain(staged.no_echo_defaults.values())
+            .filter(|value| !value.is_empty())
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        Secrets { values }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Whether `text` holds any of the values.
+    pub fn found_in(&self, text: &str) -> bool {
+        self.values
+            .iter()
+            .any(|value| text.contains(value.as_str()))
+    }
+
+    /// `text` with every occurrence of a value replaced by [`MASK`].
+    pub fn redact(&self, text: &str) -> String {
+        if !self.found_in(text) {
+            return text.to_string();
+        }
+        self.values.iter().fold(text.to_string(), |text, value| {
+            text.replace(value.as_str(), MASK)
+        })
+    }
+
+    /// Stack outputs with every output that holds a value read as [`MASK`] as a whole:
+    /// CloudFormation does not mask an Output that references a NoEcho parameter.
+    pub fn mask_outputs(&self, outputs: BTreeMap<String, String>) -> BTreeMap<String, String> {
+        outputs
+            .into_iter()
+            .map(|(key, value)| {
+                let value = if self.found_in(&value) {
+                    MASK.to_string()
+                } else {
+                    value
+                };
+                (key, value)
+            })
+            .collect()
+    }
+
+    /// A step's answer as it may enter state: outputs masked, an error's message redacted.
+    pub fn mask_step(&self, result: Result<StackProgress, Error>) -> Result<StackProgress, Error> {
+        if self.is_empty() {
+            return result;
+        }
+        match result {
+            Ok(progress) => Ok(StackProgress {
+                outputs: self.mask_outputs(progress.outputs),
+                ..progress
+            }),
+            Err(err) => Err(err.map_message(|message| self.redact(&message))),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "staged_parameters_tests.rs"]
+mod tests;
