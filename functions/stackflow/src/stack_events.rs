@@ -1,6 +1,8 @@
 //! Reading a stack's events: who ran its latest operation, and why this deployment's operation
 //! failed. Events come newest first; this deployment's carry its ClientRequestToken.
 
+use std::ops::ControlFlow;
+
 use aws_sdk_cloudformation::types::StackEvent;
 use aws_sdk_cloudformation::Client;
 
@@ -15,19 +17,58 @@ const MAX_EVENT_PAGES: usize = 5;
 /// The longest failure reason reported; CodePipeline takes at most 5,000 characters.
 pub const MAX_REASON_CHARS: usize = 2_000;
 
+/// How a walk through a stack's events ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walked {
+    /// The visitor stopped it.
+    Stopped,
+    /// Every event was read.
+    Ended,
+    /// The page limit came first.
+    Cut,
+}
+
+/// Reads the stack's events newest first, at most `max_pages` pages, handing each one to
+/// `visit` until it answers `Break`.
+async fn walk_events(
+    cfn: &Client,
+    stack_ref: &str,
+    max_pages: usize,
+    mut visit: impl FnMut(&StackEvent) -> ControlFlow<()>,
+) -> Result<Walked, Error> {
+    let mut next_token: Option<String> = None;
+    for _ in 0..max_pages {
+        let page = cfn
+            .describe_stack_events()
+            .stack_name(stack_ref)
+            .set_next_token(next_token.take())
+            .send()
+            .await
+            .map_err(|err| classify(&format!("DescribeStackEvents on stack {stack_ref}"), &err))?;
+        if page
+            .stack_events()
+            .iter()
+            .any(|event| visit(event).is_break())
+        {
+            return Ok(Walked::Stopped);
+        }
+        match page.next_token() {
+            Some(next) => next_token = Some(next.to_string()),
+            None => return Ok(Walked::Ended),
+        }
+    }
+    Ok(Walked::Cut)
+}
+
 /// The ClientRequestToken of the newest event: whose operation the stack saw last.
 pub async fn latest_token(cfn: &Client, stack_ref: &str) -> Result<Option<String>, Error> {
-    let page = cfn
-        .describe_stack_events()
-        .stack_name(stack_ref)
-        .send()
-        .await
-        .map_err(|err| classify(&format!("DescribeStackEvents on stack {stack_ref}"), &err))?;
-    Ok(page
-        .stack_events()
-        .first()
-        .and_then(|event| event.client_request_token())
-        .map(str::to_string))
+    let mut token = None;
+    walk_events(cfn, stack_ref, 1, |event| {
+        token = event.client_request_token().map(str::to_string);
+        ControlFlow::Break(())
+    })
+    .await?;
+    Ok(token)
 }
 
 /// The oldest `*_FAILED` event among those with `token`: the first thing that went wrong in
@@ -39,31 +80,19 @@ pub async fn first_failed_event(
 ) -> Result<Option<StackEvent>, Error> {
     let mut first_failed = None;
     let mut seen_ours = false;
-    let mut next_token: Option<String> = None;
-    for _ in 0..MAX_EVENT_PAGES {
-        let page = cfn
-            .describe_stack_events()
-            .stack_name(stack_ref)
-            .set_next_token(next_token.take())
-            .send()
-            .await
-            .map_err(|err| classify(&format!("DescribeStackEvents on stack {stack_ref}"), &err))?;
-        for event in page.stack_events() {
-            if event.client_request_token() == Some(token) {
-                seen_ours = true;
-                if is_failed(event) {
-                    first_failed = Some(event.clone());
-                }
-            } else if seen_ours {
-                // Older than our operation: nothing further down is ours.
-                return Ok(first_failed);
+    walk_events(cfn, stack_ref, MAX_EVENT_PAGES, |event| {
+        if event.client_request_token() == Some(token) {
+            seen_ours = true;
+            if is_failed(event) {
+                first_failed = Some(event.clone());
             }
+        } else if seen_ours {
+            // Older than our operation: nothing further down is ours.
+            return ControlFlow::Break(());
         }
-        match page.next_token() {
-            Some(next) => next_token = Some(next.to_string()),
-            None => break,
-        }
-    }
+        ControlFlow::Continue(())
+    })
+    .await?;
     Ok(first_failed)
 }
 
@@ -74,24 +103,15 @@ const MAX_HISTORY_PAGES: usize = 10;
 /// import. A history longer than [`MAX_HISTORY_PAGES`] is taken as live, the safe side for a
 /// caller deciding whether the stack may be deleted.
 pub async fn was_live(cfn: &Client, stack_ref: &str) -> Result<bool, Error> {
-    let mut next_token: Option<String> = None;
-    for _ in 0..MAX_HISTORY_PAGES {
-        let page = cfn
-            .describe_stack_events()
-            .stack_name(stack_ref)
-            .set_next_token(next_token.take())
-            .send()
-            .await
-            .map_err(|err| classify(&format!("DescribeStackEvents on stack {stack_ref}"), &err))?;
-        if page.stack_events().iter().any(marks_a_live_stack) {
-            return Ok(true);
+    let walked = walk_events(cfn, stack_ref, MAX_HISTORY_PAGES, |event| {
+        if marks_a_live_stack(event) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
         }
-        match page.next_token() {
-            Some(next) => next_token = Some(next.to_string()),
-            None => return Ok(false),
-        }
-    }
-    Ok(true)
+    })
+    .await?;
+    Ok(walked != Walked::Ended)
 }
 
 /// A stack-level event that only a stack that was once complete has.
@@ -128,39 +148,30 @@ const MAX_OPERATION_PAGES: usize = 3;
 pub async fn current_operation(cfn: &Client, stack_ref: &str) -> Result<CurrentOperation, Error> {
     let mut operation = CurrentOperation::default();
     let mut seen = std::collections::BTreeSet::new();
-    let mut next_token: Option<String> = None;
-    for page_number in 0..MAX_OPERATION_PAGES {
-        let page = cfn
-            .describe_stack_events()
-            .stack_name(stack_ref)
-            .set_next_token(next_token.take())
-            .send()
-            .await
-            .map_err(|err| classify(&format!("DescribeStackEvents on stack {stack_ref}"), &err))?;
-        for (index, event) in page.stack_events().iter().enumerate() {
-            if page_number == 0 && index == 0 {
-                operation.token = event.client_request_token().map(str::to_string);
-            }
-            let status = event.resource_status().map_or("", |s| s.as_str());
-            if is_stack_event(event) {
-                if status.ends_with("_IN_PROGRESS") && !status.contains("CLEANUP") {
-                    return Ok(operation);
-                }
-                continue;
-            }
-            let logical = event.logical_resource_id().unwrap_or("unknown resource");
-            if seen.insert(logical.to_string()) && status.ends_with("_IN_PROGRESS") {
-                operation.in_progress.push(format!(
-                    "{logical} ({})",
-                    event.resource_type().unwrap_or("unknown type")
-                ));
-            }
+    let mut first = true;
+    walk_events(cfn, stack_ref, MAX_OPERATION_PAGES, |event| {
+        if std::mem::take(&mut first) {
+            operation.token = event.client_request_token().map(str::to_string);
         }
-        match page.next_token() {
-            Some(next) => next_token = Some(next.to_string()),
-            None => break,
+        let status = event.resource_status().map_or("", |s| s.as_str());
+        if is_stack_event(event) {
+            let starts_a_phase = status.ends_with("_IN_PROGRESS") && !status.contains("CLEANUP");
+            return if starts_a_phase {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            };
         }
-    }
+        let logical = event.logical_resource_id().unwrap_or("unknown resource");
+        if seen.insert(logical.to_string()) && status.ends_with("_IN_PROGRESS") {
+            operation.in_progress.push(format!(
+                "{logical} ({})",
+                event.resource_type().unwrap_or("unknown type")
+            ));
+        }
+        ControlFlow::Continue(())
+    })
+    .await?;
     Ok(operation)
 }
 
@@ -351,6 +362,19 @@ mod tests {
             0,
             "paging stops at events older than ours"
         );
+    }
+
+    #[tokio::test]
+    async fn a_history_too_long_to_read_counts_as_live() {
+        let endless = mock!(Client::describe_stack_events).then_output(|| {
+            DescribeStackEventsOutput::builder()
+                .stack_events(event(None, "Queue", ResourceStatus::DeleteFailed, "x"))
+                .next_token("more")
+                .build()
+        });
+        let cfn = client(&[&endless]);
+        assert!(was_live(&cfn, "stack-id").await.unwrap());
+        assert_eq!(endless.num_calls(), MAX_HISTORY_PAGES);
     }
 
     #[tokio::test]
