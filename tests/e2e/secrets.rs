@@ -225,7 +225,7 @@ fn credentials_appear_in_no_log_even_at_trace_level() {
     let _ = std::fs::remove_dir_all(trace.home.logs());
     let env = trace.up(&[]);
 
-    let runs = runs_to_search(|params, artifact| {
+    let traced = |params: &str, artifact: &Path| {
         run_with(
             trace.cli(),
             RUN_TIMEOUT,
@@ -233,20 +233,13 @@ fn credentials_appear_in_no_log_even_at_trace_level() {
             &[("SourceArtifact", artifact)],
             params,
         )
-    });
+    };
+    let runs = runs_to_search(traced);
     let levels = assert_credentials_nowhere(&env, &trace.home.logs(), &runs);
 
     // The AWS SDK logs the requests it sends and the answers it gets at its lowest levels: a
     // CreateStack with the parameter values, a DescribeStacks with the Outputs.
-    let no_echo = no_echo_runs(|params, artifact| {
-        run_with(
-            trace.cli(),
-            RUN_TIMEOUT,
-            &[],
-            &[("SourceArtifact", artifact)],
-            params,
-        )
-    });
+    let no_echo = no_echo_runs(traced);
     assert_no_echo_values_nowhere(&env, &trace.home.logs(), &no_echo);
 
     // The search means something only if the functions really logged at TRACE.
