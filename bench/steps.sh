@@ -59,12 +59,11 @@ tools_build() {
   cargo build --locked -p stackflow-local -p stackflow-bench
 }
 
-# The arm64 deployment zips, target/lambda/<function>/bootstrap.zip, built by cargo lambda as
-# the SAM template's BuildMethod (rust-cargolambda) builds them, with the tools (cargo-lambda and
-# zig, pinned, and the aarch64 Rust target) that infra/checks/install-tools installs.
+# The arm64 deployment zips, target/lambda/<function>/bootstrap.zip: `sam build` of the SAM
+# template with its BuildMethod rust-cargolambda, checked and zipped as `sam deploy` zips them, by
+# infra/checks/sam-build (the test command's one arm64 build; quick when it has run already).
 arm64_zips() {
-  PATH="$(infra/checks/install-tools):$PATH" cargo lambda build --release --arm64 --locked \
-    --output-format zip "${FUNCTION_PACKAGES[@]}"
+  infra/checks/sam-build
 }
 
 # The Python comparison's runtime: awslambdaric and boto3, pinned (bench/python/requirements.txt).

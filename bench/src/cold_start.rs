@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use stackflow_local::daemon::{self, Endpoints, ServeOptions};
-use stackflow_local::functions::FunctionDef;
+use stackflow_local::functions::{FunctionDef, CA_BUNDLE_VAR};
 use stackflow_local::job_service::DEFAULT_REPLY_TIMEOUT;
 use stackflow_local::lambda_service::{self, FunctionSpec, InvocationRecord, LambdaServiceConfig};
 use stackflow_local::state;
@@ -22,11 +22,11 @@ use crate::stats::{summarize, Summary};
 /// The name the Python comparison is deployed under.
 pub const PYTHON_FUNCTION: &str = "python-classic-sample";
 
-/// A variant of one SDK function with `SSL_CERT_FILE` set: the SDK's HTTPS client then loads the
-/// one CA bundle instead of every file of the system's certificate folder (see
-/// docs/performance.md). The function and the file it names.
-pub const CERT_FILE_VARIANT: (&str, &str) = ("check-stack", "/etc/ssl/certs/ca-certificates.crt");
-pub const CERT_FILE_VARIANT_NAME: &str = "check-stack+SSL_CERT_FILE";
+/// A variant of one SDK function without `SSL_CERT_FILE` (which the functions get, as on AWS):
+/// the SDK's HTTPS client then loads a CA bundle and every file of the system's certificate
+/// folders, as the functions did before (see docs/performance.md). The function it varies.
+pub const NO_CERT_FILE_VARIANT: &str = "check-stack";
+pub const NO_CERT_FILE_VARIANT_NAME: &str = "check-stack-SSL_CERT_FILE";
 
 /// One function's cold starts over the measured rounds.
 #[derive(Debug, Clone, Serialize)]
@@ -158,8 +158,8 @@ fn summarize_function(function: &str, samples: Option<&Vec<Sample>>) -> ColdStar
     }
 }
 
-/// The functions as the local environment deploys them, the certificate-file variant and the
-/// Python comparison.
+/// The functions as the local environment deploys them, the variant without the CA bundle and
+/// the Python comparison.
 fn specs(plan: &Plan<'_>) -> Vec<FunctionSpec> {
     let mut specs: Vec<FunctionSpec> = plan
         .functions
@@ -173,19 +173,22 @@ fn specs(plan: &Plan<'_>) -> Vec<FunctionSpec> {
             log_path: log_path(plan.log_dir, def.function_name),
         })
         .collect();
-    let (binary, cert_file) = CERT_FILE_VARIANT;
-    let variant = plan.functions.iter().find(|def| def.binary == binary);
-    if let (Some(def), true) = (variant, Path::new(cert_file).is_file()) {
+    let variant = plan
+        .functions
+        .iter()
+        .find(|def| def.binary == NO_CERT_FILE_VARIANT);
+    if let Some(def) = variant {
         let mut env = function_env(def.env_vars);
-        env.insert("SSL_CERT_FILE".to_string(), cert_file.to_string());
-        specs.push(FunctionSpec {
-            name: CERT_FILE_VARIANT_NAME.to_string(),
-            executable: plan.functions_dir.join(def.binary),
-            env,
-            timeout: def.timeout,
-            memory_mb: 128,
-            log_path: log_path(plan.log_dir, CERT_FILE_VARIANT_NAME),
-        });
+        if env.remove(CA_BUNDLE_VAR).is_some() {
+            specs.push(FunctionSpec {
+                name: NO_CERT_FILE_VARIANT_NAME.to_string(),
+                executable: plan.functions_dir.join(def.binary),
+                env,
+                timeout: def.timeout,
+                memory_mb: 128,
+                log_path: log_path(plan.log_dir, NO_CERT_FILE_VARIANT_NAME),
+            });
+        }
     }
     let mut env = function_env(&[]);
     env.insert(

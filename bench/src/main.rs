@@ -34,7 +34,7 @@ struct Args {
     /// The stackflow-local executable that runs the example deployment.
     #[arg(long)]
     cli: PathBuf,
-    /// Where `cargo lambda build --output-format zip` put the zips (<binary>/bootstrap.zip).
+    /// Where infra/checks/sam-build put the zips (<binary>/bootstrap.zip).
     #[arg(long)]
     zips_dir: PathBuf,
     /// The virtualenv python that has awslambdaric and boto3 (bench/python/requirements.txt).
@@ -112,7 +112,7 @@ async fn bench(args: &Args) -> Result<(Results, bool), String> {
         .remove(cold_start::PYTHON_FUNCTION)
         .ok_or("the Python comparison has no result")?;
     let variants: Vec<ColdStarts> = cold
-        .remove(cold_start::CERT_FILE_VARIANT_NAME)
+        .remove(cold_start::NO_CERT_FILE_VARIANT_NAME)
         .into_iter()
         .collect();
 

@@ -26,7 +26,7 @@ pub struct Results {
     pub total_seconds: Option<f64>,
     pub functions: Vec<FunctionResult>,
     pub python: ColdStarts,
-    /// check-stack with `SSL_CERT_FILE` set (the HTTPS client loads one CA bundle).
+    /// check-stack without `SSL_CERT_FILE` (the HTTPS client also reads the certificate folders).
     pub variants: Vec<ColdStarts>,
     pub deployment: Option<Deployment>,
     pub deployment_error: Option<String>,

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Sizes {
-    /// `<zips_dir>/<binary>/bootstrap.zip`, as `cargo lambda build --output-format zip` writes it.
+    /// `<zips_dir>/<binary>/bootstrap.zip`, the `sam build` output zipped as `sam deploy` zips it
+    /// (infra/checks/sam-build).
     pub zip_path: PathBuf,
     pub zip_bytes: Option<u64>,
     /// The architecture of the `bootstrap` inside the zip, from its ELF header.

@@ -93,6 +93,10 @@ pub fn function_env(
     set("AWS_SECRET_ACCESS_KEY", "stackflow-local".into());
     set("AWS_LAMBDA_LOG_LEVEL", log_level.to_string());
     set("AWS_LAMBDA_LOG_FORMAT", "JSON".into());
+    // As the SAM template does on AWS: one CA bundle, not every file of the certificate folders.
+    if let Some(bundle) = functions::ca_bundle() {
+        set(functions::CA_BUNDLE_VAR, bundle);
+    }
     for var in env_vars {
         match *var {
             stackflow::config::STATE_MACHINE_ARN => set(var, state_machine_arn.to_string()),

@@ -143,6 +143,38 @@ pub fn substitute(definition: &str, values: &BTreeMap<String, String>) -> Result
     Ok(out)
 }
 
+/// The variable that names the CA bundle the functions' HTTPS client loads as its trust store.
+/// Named, that file is all the client reads (rustls-native-certs); unnamed, it reads a bundle and
+/// then every file of the system's certificate folders, about half of a function's init
+/// (docs/performance.md). The SAM template names Amazon Linux 2023's bundle (Globals).
+pub const CA_BUNDLE_VAR: &str = stackflow::config::CA_BUNDLE;
+
+/// Where Linux systems keep their CA bundle, in the order openssl-probe (which rustls-native-certs
+/// asks) looks for it: Debian and Ubuntu; Amazon Linux 2023, Fedora and RHEL (the file, then its
+/// older link); openSUSE; Alpine.
+pub const CA_BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// The CA bundle of this machine the local functions load: the file this process's own
+/// `SSL_CERT_FILE` names, or else the first of [`CA_BUNDLES`] that exists; `None` where there is
+/// none (the functions then look for their trust store themselves, as without the variable).
+pub fn ca_bundle() -> Option<String> {
+    std::env::var(CA_BUNDLE_VAR)
+        .ok()
+        .filter(|path| Path::new(path).is_file())
+        .or_else(|| {
+            CA_BUNDLES
+                .iter()
+                .find(|path| Path::new(path).is_file())
+                .map(|path| path.to_string())
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +205,14 @@ mod tests {
         let out = substitute(definition, &substitutions("us-east-1", "123456789012"))?;
         assert!(!out.contains("${"));
         Ok(())
+    }
+
+    #[test]
+    fn the_ca_bundle_is_a_file_of_this_machine() {
+        if let Some(bundle) = ca_bundle() {
+            assert!(Path::new(&bundle).is_file(), "{bundle}");
+        } else {
+            assert!(CA_BUNDLES.iter().all(|path| !Path::new(path).exists()));
+        }
     }
 }

@@ -8,6 +8,7 @@
 
 mod asl;
 mod budgets;
+mod build;
 mod cfn;
 mod events;
 mod iam;

@@ -269,3 +269,57 @@ fn the_entry_hand_over_parameter_is_the_one_the_function_accepts() {
         Some(u64::from(*range.end()))
     );
 }
+
+#[test]
+fn every_function_loads_one_ca_bundle_on_aws_locally_and_under_cargo_lambda() {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use stackflow_local::daemon::{function_env, Endpoints, ServeOptions};
+    use stackflow_local::functions::{ca_bundle, CA_BUNDLES, CA_BUNDLE_VAR};
+
+    // On AWS: the template's Globals name a bundle where Linux systems keep one, and no function
+    // sets the variable to anything else.
+    let template = Template::load(TEMPLATE);
+    let on_aws = template
+        .global(&["Function", "Environment", "Variables", CA_BUNDLE_VAR])
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("the template's Globals do not set {CA_BUNDLE_VAR}"));
+    assert!(
+        CA_BUNDLES.contains(&on_aws),
+        "{CA_BUNDLE_VAR}={on_aws} is none of {CA_BUNDLES:?}"
+    );
+    for (binary, logical_id) in template_functions(&template) {
+        assert_eq!(
+            template.property(&logical_id, &["Environment", "Variables", CA_BUNDLE_VAR]),
+            None,
+            "{binary} sets {CA_BUNDLE_VAR} itself"
+        );
+    }
+
+    // Locally: the bundle of this machine, a file that exists.
+    let options = ServeOptions {
+        job_reply_timeout: Duration::from_secs(1200),
+        hold_in_progress: Duration::ZERO,
+        log_level: "info".to_string(),
+    };
+    let local = function_env(&[], &Endpoints::all_at(9), "arn", &options);
+    assert_eq!(local.get(CA_BUNDLE_VAR), ca_bundle().as_ref());
+    if let Some(bundle) = local.get(CA_BUNDLE_VAR) {
+        assert!(Path::new(bundle).is_file(), "{bundle}");
+    }
+
+    // Under `cargo lambda watch`: infra/checks/endpoints-env looks for the same files in the
+    // same order, after the caller's own SSL_CERT_FILE.
+    let script = read("infra/checks/endpoints-env");
+    let mut from = script
+        .find("os.environ.get(\"SSL_CERT_FILE\"")
+        .expect("endpoints-env honours SSL_CERT_FILE");
+    for bundle in CA_BUNDLES {
+        let at = script[from..]
+            .find(&format!("\"{bundle}\""))
+            .unwrap_or_else(|| panic!("endpoints-env does not look for {bundle} (in order)"));
+        from += at;
+    }
+    assert!(script.contains("SSL_CERT_FILE={bundle}"));
+}

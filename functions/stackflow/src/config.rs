@@ -32,9 +32,35 @@ pub async fn aws_config() -> aws_config::SdkConfig {
 /// aws-lc, a C library larger than the rest of a function (see docs/performance.md).
 pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
     use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    drop_a_missing_ca_bundle();
     aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .build_https()
+}
+
+/// The variable that names the one CA bundle the HTTPS client loads (set by the SAM template and
+/// the local environment, for a faster cold start).
+pub const CA_BUNDLE: &str = "SSL_CERT_FILE";
+
+/// With `SSL_CERT_FILE` set, the client loads that file alone; if it is no file, the client
+/// would trust no root and every AWS call would fail. Such a value is dropped, with a warning,
+/// so the system's usual places are searched instead: slower to start, never broken.
+fn drop_a_missing_ca_bundle() {
+    let Some(path) = std::env::var_os(CA_BUNDLE) else {
+        return;
+    };
+    if !names_a_file(&path) {
+        tracing::warn!(
+            path = ?path,
+            "SSL_CERT_FILE names no file; loading the system's CA certificates instead"
+        );
+        // Still at start-up: nothing else reads the environment yet.
+        std::env::remove_var(CA_BUNDLE);
+    }
+}
+
+fn names_a_file(path: &std::ffi::OsStr) -> bool {
+    std::path::Path::new(path).is_file()
 }
 
 /// The state machine ARN start-deployment starts executions of.
@@ -109,6 +135,16 @@ mod tests {
                 "{bad}: {err:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_ca_bundle_that_is_no_file_is_not_used() {
+        assert!(!names_a_file(std::ffi::OsStr::new(
+            "/surely/not/a/ca-bundle.pem"
+        )));
+        assert!(!names_a_file(std::ffi::OsStr::new("/")));
+        let file = tempfile::NamedTempFile::new().unwrap_or_else(|_| unreachable!());
+        assert!(names_a_file(file.path().as_os_str()));
     }
 
     #[test]
