@@ -80,7 +80,7 @@ pub fn parse(path: &str, text: &str) -> Result<TemplateConfig, Error> {
     let size = config.json_bytes();
     if size > STATE_MAX_JSON_BYTES {
         return Err(invalid(format!(
-            "its `Parameters`, `Tags` and `StackPolicy` are {size} bytes of JSON; at most \
+            "its parameter names, `Tags` and `StackPolicy` are {size} bytes of JSON; at most \
              {STATE_MAX_JSON_BYTES} are accepted, as they travel in the deployment's Step \
              Functions state"
         )));
@@ -88,14 +88,16 @@ pub fn parse(path: &str, text: &str) -> Result<TemplateConfig, Error> {
     Ok(config)
 }
 
-/// The most bytes of JSON a configuration file's contents may take in the execution's state
+/// The most bytes of JSON what a configuration file puts into the execution's state may take
 /// (`$.template`), which Step Functions holds under 256 KiB (statemachine/README.md adds it up).
 pub const STATE_MAX_JSON_BYTES: usize = 64 * 1024;
 
 impl TemplateConfig {
-    /// Its parameters, tags and stack policy as bytes of JSON text, as the state holds them.
+    /// What of it the state holds, as bytes of JSON text: the parameter names (their values are
+    /// staged in S3, never in state), the tags and the stack policy.
     fn json_bytes(&self) -> usize {
-        json_len(&self.parameters)
+        let names: Vec<&String> = self.parameters.keys().collect();
+        json_len(&names)
             .saturating_add(json_len(&self.tags))
             .saturating_add(self.stack_policy.as_ref().map_or(0, json_len))
     }

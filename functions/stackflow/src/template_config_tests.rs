@@ -60,8 +60,15 @@ fn a_configuration_too_large_for_the_deployments_state_is_refused() {
         "{message}"
     );
     // Escaped text counts as the state holds it: a value of quotes takes twice its size.
-    let quotes = json!({"Tags": {"a": "\"".repeat(200)}, "Parameters": {"P": "\"".repeat(STATE_MAX_JSON_BYTES / 2)}});
+    let quotes = json!({"Tags": {"a": "\"".repeat(200)}, "StackPolicy": {"S": "\"".repeat(STATE_MAX_JSON_BYTES / 2)}});
     assert!(refusal(&quotes.to_string()).contains("bytes of JSON"));
+}
+
+#[test]
+fn parameter_values_do_not_count_against_the_state_as_they_are_staged() {
+    let big = json!({"Parameters": {"Policy": "x".repeat(2 * STATE_MAX_JSON_BYTES)}});
+    let config = parse("c.json", &big.to_string()).unwrap();
+    assert_eq!(config.parameters["Policy"].len(), 2 * STATE_MAX_JSON_BYTES);
 }
 
 #[test]
