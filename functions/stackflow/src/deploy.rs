@@ -19,7 +19,7 @@ use crate::polling::next_wait;
 use crate::settings::ServiceRoles;
 use crate::stack_describe::{describe_stack, is_does_not_exist, outputs_of, status_text};
 use crate::stack_events::{latest_token, was_live};
-use crate::stack_status::{classify_stack, deploy_move, DeployMove};
+use crate::stack_status::{classify_stack, deploy_move, DeployMove, StatusClass};
 use crate::stack_timeout::timed_out;
 use crate::staged_parameters::{self, Secrets, StagedParameters};
 
@@ -89,11 +89,14 @@ async fn start_operation(
     let status = status_text(&stack);
 
     // A retried step whose first try reached CloudFormation (its answer lost): watch that
-    // operation rather than start another or mistake it for someone else's.
+    // operation rather than start another or mistake it for someone else's. A continued
+    // rollback that has ended is not watched again: it only prepared the deploy that follows.
     let stack_ref = stack.stack_id().unwrap_or(name);
+    let rollback_ended = classify_stack(&stack) != StatusClass::InProgress;
     if let Some(action) = latest_token(cfn, stack_ref)
         .await?
         .and_then(|token| action_of_token(&token, &input.job_id))
+        .filter(|action| !(*action == StackAction::ContinueRollback && rollback_ended))
     {
         info!(stack = name, status = %status, ?action, "this deployment's operation already started");
         return Ok(started(input, action, stack.stack_id(), Some(&status)));
@@ -1420,6 +1423,36 @@ mod tests {
             assert_eq!(continued.num_calls(), 1);
             assert_eq!(m.counts(), (0, 0, 0));
         }
+    }
+
+    #[tokio::test]
+    async fn once_the_continued_rollback_has_ended_the_stack_is_updated() {
+        let ours = format!("stackflow-rollback-{JOB}");
+        let stack_kind = "AWS::CloudFormation::Stack";
+        let (describe, update) = (describe_rule("UPDATE_ROLLBACK_COMPLETE"), ok_update());
+        let events = events_rule(vec![event(
+            Some(ours.as_str()),
+            STACK,
+            stack_kind,
+            ResourceStatus::UpdateRollbackComplete,
+            "",
+        )]);
+        let cfn = client(&[&describe, &events, &update]);
+
+        let progress = deploy(&cfn, &deploy_input(), NOW).await.unwrap();
+
+        assert_eq!(
+            (progress.action, progress.next),
+            (StackAction::Update, Next::Wait)
+        );
+        assert_eq!(update.num_calls(), 1);
+
+        // While it still runs, a retried step watches it instead.
+        let (describe, update) = (describe_rule("UPDATE_ROLLBACK_IN_PROGRESS"), ok_update());
+        let cfn = client(&[&describe, &events, &update]);
+        let progress = deploy(&cfn, &deploy_input(), NOW).await.unwrap();
+        assert_eq!(progress.action, StackAction::ContinueRollback);
+        assert_eq!(update.num_calls(), 0);
     }
 
     #[tokio::test]
