@@ -7,6 +7,7 @@ use aws_sdk_cloudformation::Client;
 
 use crate::aws_error::{classify, code_and_message};
 use crate::error::Error;
+use crate::template_config::json_len;
 
 /// The stack named (or with the id) `name_or_id`; `None` when CloudFormation says it does not
 /// exist. Describing by id also returns deleted stacks, in DELETE_COMPLETE.
@@ -62,13 +63,12 @@ pub fn outputs_of(stack: &Stack) -> BTreeMap<String, String> {
             ))
         })
         .collect();
-    let json_len = |text: &str| serde_json::to_string(text).map_or(usize::MAX, |json| json.len());
     let mut used = 2; // {}
     let mut kept = BTreeMap::new();
     for (key, value) in all {
         // "key":"value", with its comma
-        let size = json_len(&key)
-            .saturating_add(json_len(&value))
+        let size = json_len(key.as_str())
+            .saturating_add(json_len(value.as_str()))
             .saturating_add(2);
         if used + size > OUTPUTS_MAX_JSON_BYTES {
             tracing::warn!(stack = stack.stack_name().unwrap_or_default(), output = %key, size, "stack output left out: the outputs would pass their share of the execution's state");

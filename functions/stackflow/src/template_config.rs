@@ -103,7 +103,8 @@ impl TemplateConfig {
     }
 }
 
-fn json_len<T: serde::Serialize + ?Sized>(value: &T) -> usize {
+/// The length of `value` as JSON text, as the execution's state holds it.
+pub(crate) fn json_len<T: serde::Serialize + ?Sized>(value: &T) -> usize {
     serde_json::to_string(value).map_or(usize::MAX, |json| json.len())
 }
 

@@ -253,6 +253,15 @@ fn assert_failed(flow: &Flow, visited: &[&str]) {
 const JOB: &str = "11111111-abcd-1111-abcd-111111abcdef";
 
 /// The walk of a deployment whose first check of the stack fails.
+/// The states of a deployment whose Deploy stack failed.
+const FAILED_AT_DEPLOY: &[&str] = &[
+    "Validate parameters",
+    "Fetch template",
+    "Deploy stack",
+    "Report failure",
+    "Deployment failed",
+];
+
 const FAILED_AT_CHECK: &[&str] = &[
     "Validate parameters",
     "Fetch template",
@@ -517,16 +526,7 @@ async fn a_template_cloudformation_rejects_is_reported_as_a_configuration_error(
     )
     .await;
 
-    assert_failed(
-        &flow,
-        &[
-            "Validate parameters",
-            "Fetch template",
-            "Deploy stack",
-            "Report failure",
-            "Deployment failed",
-        ],
-    );
+    assert_failed(&flow, FAILED_AT_DEPLOY);
 }
 
 #[tokio::test]
@@ -846,15 +846,6 @@ async fn a_no_echo_value_cloudformation_quotes_is_masked_in_the_failure_report()
     )
     .await;
 
-    assert_failed(
-        &flow,
-        &[
-            "Validate parameters",
-            "Fetch template",
-            "Deploy stack",
-            "Report failure",
-            "Deployment failed",
-        ],
-    );
+    assert_failed(&flow, FAILED_AT_DEPLOY);
     assert_in_no_state(&flow, DB_PASSWORD);
 }
