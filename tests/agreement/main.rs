@@ -12,6 +12,8 @@ mod build;
 mod cfn;
 mod events;
 mod iam;
+mod iam_table;
+mod layout;
 mod pipeline;
 mod resources;
 mod retries;
