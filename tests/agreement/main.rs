@@ -10,6 +10,7 @@ mod asl;
 mod budgets;
 mod build;
 mod cfn;
+mod doc_paths;
 mod events;
 mod iam;
 mod iam_table;
