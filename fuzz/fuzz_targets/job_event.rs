@@ -7,8 +7,8 @@
 
 use aws_lambda_events::event::codepipeline_job::CodePipelineJobEvent;
 use libfuzzer_sys::fuzz_target;
-use stackflow::continuation_token::ContinuationToken;
-use stackflow::job_event::JobRequest;
+use stackflow::codepipeline::hand_over::token::ContinuationToken;
+use stackflow::codepipeline::job_event::JobRequest;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(event) = serde_json::from_slice::<CodePipelineJobEvent>(data) else {

@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
             key_arn: None,
         },
     };
-    if let Ok(params) = stackflow::params::validate(&input, &settings, 1_700_000_000) {
+    if let Ok(params) = stackflow::steps::validate_params::validate(&input, &settings, 1_700_000_000) {
         // What the next states get must serialise.
         assert!(serde_json::to_string(&params).is_ok());
     }

@@ -6,8 +6,8 @@
 //! fails here.
 
 use stackflow::config::{DEFAULT_JOB_HANDOVER_SECONDS, JOB_HANDOVER_SECONDS_RANGE};
-use stackflow::params::{DEFAULT_TIMEOUT_MINUTES, POLL_SECONDS, TIMEOUT_MINUTES};
 use stackflow::polling::MAX_POLL_SECONDS;
+use stackflow::steps::validate_params::{DEFAULT_TIMEOUT_MINUTES, POLL_SECONDS, TIMEOUT_MINUTES};
 
 use crate::asl::{
     function_timeout, task_function_timeout, worst_case_seconds, worst_case_with_token_seconds,

@@ -97,14 +97,15 @@ impl Error {
 
 /// The most characters of a message a function's error answer carries. Step Functions puts the
 /// answer into the execution's state (`$.error.Cause`), which must stay under 256 KiB
-/// (statemachine/README.md adds it up); CodePipeline shows no more of it than this either.
-pub const ERROR_MESSAGE_MAX_CHARS: usize = crate::job_result::FAILURE_MESSAGE_MAX_CHARS;
+/// (statemachine/README.md adds it up). It is CodePipeline's limit on `failureDetails.message`,
+/// where report-result puts it: CodePipeline shows no more of it than this either.
+pub const ERROR_MESSAGE_MAX_CHARS: usize = 5_000;
 
 impl From<Error> for Diagnostic {
     fn from(error: Error) -> Self {
         Diagnostic {
             error_type: error.name().to_string(),
-            error_message: crate::job_result::truncate_chars(
+            error_message: crate::truncate::truncate_chars(
                 &error.message(),
                 ERROR_MESSAGE_MAX_CHARS,
             ),

@@ -13,7 +13,7 @@ use std::fmt;
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use serde::{Deserialize, Serialize};
 
-use crate::aws_error::{classify, code_and_message};
+use crate::aws::error::{classify, code_and_message};
 use crate::contract::{StackProgress, StagedTemplate};
 use crate::error::Error;
 
@@ -66,7 +66,7 @@ impl StagedParameters {
 pub fn parameters_key(job_id: &str) -> String {
     format!(
         "{}/{PARAMETERS_OBJECT}",
-        crate::fetch::staging_prefix(job_id)
+        crate::steps::fetch_template::staging_prefix(job_id)
     )
 }
 

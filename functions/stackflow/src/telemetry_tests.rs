@@ -49,14 +49,14 @@ fn lambda_log_levels_and_directives_are_understood() {
     assert_eq!(level(""), Some(LevelFilter::INFO));
     assert_eq!(level("not a level!"), Some(LevelFilter::INFO));
     let targets = requested_filter("warn,stackflow=trace");
-    assert!(targets.would_enable("stackflow::deploy", &Level::TRACE));
+    assert!(targets.would_enable("stackflow::steps::deploy_stack", &Level::TRACE));
     assert!(!targets.would_enable("aws_smithy_runtime", &Level::INFO));
 }
 
 #[test]
 fn every_other_target_logs_at_the_requested_level() {
     for target in [
-        "stackflow::start",
+        "stackflow::steps::start_deployment",
         "aws_config",
         "aws_smithy_runtime_api",
         "lambda_runtimes",

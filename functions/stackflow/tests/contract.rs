@@ -27,13 +27,16 @@ use aws_sdk_sfn::operation::start_execution::StartExecutionOutput;
 use aws_smithy_mocks::{mock, Rule};
 use aws_smithy_types::DateTime;
 
-use stackflow::client_token::token_for;
-use stackflow::continuation::CONTINUED;
+use stackflow::aws::client_token::token_for;
+use stackflow::clock;
+use stackflow::codepipeline::hand_over::resume::CONTINUED;
+use stackflow::codepipeline::job_event::JobRequest;
 use stackflow::contract::{
     CheckInput, DeployInput, ExecutionInput, FetchInput, ReportInput, StackAction, StartOutput,
 };
-use stackflow::job_event::JobRequest;
-use stackflow::{check, clock, deploy, fetch, params, report, start};
+use stackflow::steps::{
+    check_stack, deploy_stack, fetch_template, report_result, start_deployment, validate_params,
+};
 
 use aws::{client, STACK_ID, STAGING_BUCKET, STATE_MACHINE, TEMPLATE};
 use flow::Flow;
@@ -78,11 +81,11 @@ async fn entry(event: &str, sfn_rule: &Rule) -> StartOutput {
         .then_output(|| PutJobFailureResultOutput::builder().build());
     let sfn = client!(aws_sdk_sfn, &[sfn_rule]);
     let codepipeline = client!(aws_sdk_codepipeline, &[&no_report]);
-    let entry = start::EntryConfig {
+    let entry = start_deployment::EntryConfig {
         state_machine_arn: STATE_MACHINE.to_string(),
         hand_over_seconds: HAND_OVER_SECONDS,
     };
-    let output = start::start(&sfn, &codepipeline, &entry, &job)
+    let output = start_deployment::start(&sfn, &codepipeline, &entry, &job)
         .await
         .unwrap();
     assert_eq!(no_report.num_calls(), 0);
@@ -116,7 +119,7 @@ async fn started(event: &str) -> Flow {
 
     let output = entry(event, &start_execution).await;
 
-    assert_eq!(output.outcome, start::STARTED);
+    assert_eq!(output.outcome, start_deployment::STARTED);
     assert_eq!(
         output.execution_arn.as_deref(),
         Some(execution_arn.as_str())
@@ -169,7 +172,7 @@ fn settings() -> stackflow::settings::ValidateSettings {
 /// Validate parameters at `now`.
 async fn validate(flow: &mut Flow, now: i64) {
     flow.task("Validate parameters", |input: ExecutionInput| async move {
-        params::validate(&input, &settings(), now)
+        validate_params::validate(&input, &settings(), now)
     })
     .await;
 }
@@ -180,7 +183,7 @@ async fn fetch_with(flow: &mut Flow, get: &Rule) {
     let s3 = client!(aws_sdk_s3, &[get, &put]);
     let s3 = &s3;
     flow.task("Fetch template", |input: FetchInput| async move {
-        fetch::fetch_template(s3, STAGING_BUCKET, aws::REGION, &input).await
+        fetch_template::fetch_template(s3, STAGING_BUCKET, aws::REGION, &input).await
     })
     .await;
 }
@@ -198,7 +201,7 @@ async fn deploy(flow: &mut Flow, now: i64, rules: &[&Rule]) {
     let s3 = client!(aws_sdk_s3, &[&aws::staging(&flow.staged)]);
     let (cfn, s3) = (&cfn, &s3);
     flow.task("Deploy stack", |input: DeployInput| async move {
-        deploy::deploy(cfn, s3, &settings().roles, &input, now).await
+        deploy_stack::deploy(cfn, s3, &settings().roles, &input, now).await
     })
     .await;
 }
@@ -210,7 +213,7 @@ async fn check(flow: &mut Flow, now: i64, rules: &[&Rule]) {
     let s3 = client!(aws_sdk_s3, &[&aws::staging(&flow.staged)]);
     let (cfn, s3) = (&cfn, &s3);
     flow.task("Check stack", |input: CheckInput| async move {
-        check::check(cfn, s3, &input, now).await
+        check_stack::check(cfn, s3, &input, now).await
     })
     .await;
 }
@@ -222,7 +225,7 @@ async fn report(flow: &mut Flow, rule: &Rule) {
     let codepipeline = &codepipeline;
     let state = flow.at.clone();
     flow.task(&state, |input: ReportInput| async move {
-        report::report(codepipeline, &input).await
+        report_result::report(codepipeline, &input).await
     })
     .await;
     assert_eq!(rule.num_calls(), 1, "CodePipeline was not told as expected");

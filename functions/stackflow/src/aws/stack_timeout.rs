@@ -6,10 +6,10 @@
 use aws_sdk_cloudformation::Client;
 use tracing::warn;
 
+use crate::aws::stack_events::{current_operation, CurrentOperation, MAX_REASON_CHARS};
 use crate::contract::DeploymentParams;
 use crate::error::Error;
-use crate::job_result::truncate_marked;
-use crate::stack_events::{current_operation, CurrentOperation, MAX_REASON_CHARS};
+use crate::truncate::truncate_marked;
 
 /// Resources named in the message; more are counted.
 const MAX_NAMED_RESOURCES: usize = 5;

@@ -5,13 +5,13 @@
 use aws_sdk_cloudformation::Client;
 use tracing::{info, warn};
 
+use crate::aws::stack_describe::{describe_stack, outputs_of, status_text};
+use crate::aws::stack_events::{failure_reason, first_failed_event};
+use crate::aws::stack_status::{check_verdict, classify_stack, CheckVerdict};
+use crate::aws::stack_timeout::timed_out;
 use crate::contract::{CheckInput, Next, StackAction, StackProgress};
 use crate::error::Error;
 use crate::polling::next_wait;
-use crate::stack_describe::{describe_stack, outputs_of, status_text};
-use crate::stack_events::{failure_reason, first_failed_event};
-use crate::stack_status::{check_verdict, classify_stack, CheckVerdict};
-use crate::stack_timeout::timed_out;
 use crate::staged_parameters;
 
 /// Run CheckStack for `input` at time `now_unix` (seconds). When the answer carries outputs or a
@@ -143,5 +143,5 @@ async fn check_stack(
 }
 
 #[cfg(test)]
-#[path = "check_tests.rs"]
+#[path = "check_stack_tests.rs"]
 mod tests;

@@ -1,8 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use crate::codepipeline::job_result::tests::{error_response, mock_codepipeline as client};
 use crate::error::ERROR_NAMES;
-use crate::job_result::tests::{error_response, mock_codepipeline as client};
 use aws_sdk_codepipeline::operation::put_job_failure_result::PutJobFailureResultOutput;
 use aws_sdk_codepipeline::operation::put_job_success_result::{
     PutJobSuccessResultError, PutJobSuccessResultOutput,

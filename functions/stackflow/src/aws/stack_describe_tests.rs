@@ -7,7 +7,7 @@ use aws_sdk_cloudformation::operation::describe_stacks::{
 use aws_sdk_cloudformation::types::{Output, StackStatus};
 use aws_smithy_mocks::mock;
 
-use crate::stack_fixtures::{absent_rule, client, service_error};
+use crate::aws::stack_fixtures::{absent_rule, client, service_error};
 
 #[tokio::test]
 async fn a_missing_stack_is_none() {

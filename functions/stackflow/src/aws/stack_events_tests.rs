@@ -5,7 +5,7 @@ use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEvent
 use aws_sdk_cloudformation::types::ResourceStatus;
 use aws_smithy_mocks::mock;
 
-use crate::stack_fixtures::client;
+use crate::aws::stack_fixtures::client;
 
 const OURS: &str = "stackflow-update-job-1";
 
@@ -16,7 +16,7 @@ fn event(token: Option<&str>, logical: &str, status: ResourceStatus, reason: &st
     } else {
         "AWS::SQS::Queue"
     };
-    crate::stack_fixtures::event(token, logical, kind, status, reason)
+    crate::aws::stack_fixtures::event(token, logical, kind, status, reason)
 }
 
 #[test]

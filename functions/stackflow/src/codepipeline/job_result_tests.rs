@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
+use crate::truncate::truncate_chars;
 use aws_sdk_codepipeline::operation::put_job_success_result::PutJobSuccessResultError;
 use aws_sdk_codepipeline::types::error::InvalidJobStateException;
 use aws_smithy_mocks::{mock_client, Rule, RuleMode};

@@ -1,8 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use crate::job_event::tests::{fixture_job, SECRETS};
-use crate::job_result::tests::error_response;
+use crate::codepipeline::job_event::tests::{fixture_job, SECRETS};
+use crate::codepipeline::job_result::tests::error_response;
 use aws_sdk_codepipeline::operation::put_job_failure_result::{
     PutJobFailureResultError, PutJobFailureResultOutput,
 };
@@ -272,7 +272,10 @@ async fn a_continuation_job_never_starts_an_execution() {
     let output = start(&sfn, &codepipeline_client(&report_rule), &config(), &job)
         .await
         .unwrap();
-    assert_eq!(output.outcome, crate::continuation::CONTINUED);
+    assert_eq!(
+        output.outcome,
+        crate::codepipeline::hand_over::resume::CONTINUED
+    );
     assert_eq!((start_rule.num_calls(), send.num_calls()), (0, 1));
     assert_eq!(report_rule.num_calls(), 0);
 }

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 
 use aws_sdk_codepipeline::types::ExecutionDetails;
 
-use crate::continuation_token::ContinuationToken;
+use crate::codepipeline::hand_over::token::ContinuationToken;
+use crate::codepipeline::job_result::{report_failure, ReportFailure, SUMMARY_MAX_CHARS};
 use crate::contract::{HandOver, ReportInput, ReportOutput, StackProgress};
 use crate::error::Error;
-use crate::job_result::{report_failure, truncate_chars, ReportFailure, SUMMARY_MAX_CHARS};
+use crate::truncate::truncate_chars;
 
 /// The job was closed "in progress" and continues as a new job.
 pub const HANDED_OVER: &str = "HandedOver";
@@ -83,5 +84,5 @@ pub fn in_progress_summary(stack: Option<&StackProgress>) -> String {
 }
 
 #[cfg(test)]
-#[path = "hand_over_tests.rs"]
+#[path = "reply_tests.rs"]
 mod tests;

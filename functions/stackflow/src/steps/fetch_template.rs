@@ -13,11 +13,11 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
 use crate::artifact_zip::ArtifactZip;
-use crate::aws_error::{classify, code_and_message};
+use crate::aws::error::{classify, code_and_message};
 use crate::contract::{ArtifactLocation, FetchInput, StagedTemplate};
 use crate::error::Error;
-use crate::params::parse_user_parameters;
 use crate::staged_parameters::{self, no_echo_parameters, StagedParameters};
+use crate::steps::validate_params::parse_user_parameters;
 use crate::template_config::{self, TemplateConfig};
 
 /// The largest artifact zip read, in bytes (256 MiB). The zip is streamed to a temporary file,
@@ -280,5 +280,5 @@ fn percent_encode_path(key: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "fetch_tests.rs"]
+#[path = "fetch_template_tests.rs"]
 mod tests;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use aws_sdk_cloudformation::types::Stack;
 use aws_sdk_cloudformation::Client;
 
-use crate::aws_error::{classify, code_and_message};
+use crate::aws::error::{classify, code_and_message};
 use crate::error::Error;
 use crate::template_config::json_len;
 

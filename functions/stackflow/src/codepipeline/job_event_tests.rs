@@ -3,7 +3,7 @@
 use super::*;
 
 /// The event CodePipeline sends, as `sam local generate-event codepipeline job` shapes it.
-pub(crate) const FIXTURE: &str = include_str!("../../../tests/events/codepipeline-job.json");
+pub(crate) const FIXTURE: &str = include_str!("../../../../tests/events/codepipeline-job.json");
 /// The credential values in the fixture; none may ever leave [`JobRequest::from_event`].
 pub(crate) const SECRETS: &[&str] = &[
     "ASIAFIXTUREACCESSKEY",

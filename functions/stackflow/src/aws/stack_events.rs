@@ -6,9 +6,9 @@ use std::ops::ControlFlow;
 use aws_sdk_cloudformation::types::StackEvent;
 use aws_sdk_cloudformation::Client;
 
-use crate::aws_error::classify;
+use crate::aws::error::classify;
 use crate::error::Error;
-use crate::job_result::truncate_marked;
+use crate::truncate::truncate_marked;
 
 /// Pages of events read at most when looking for a failure (100 events a page). An operation
 /// with more events than that is rare; its newest failures are still found.

@@ -514,5 +514,5 @@ fn resolve_artifact(name: &str, artifacts: &[ArtifactLocation]) -> Result<Artifa
 }
 
 #[cfg(test)]
-#[path = "params_tests.rs"]
+#[path = "validate_params_tests.rs"]
 mod tests;

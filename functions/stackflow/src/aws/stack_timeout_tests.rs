@@ -5,7 +5,7 @@ use aws_sdk_cloudformation::types::ResourceStatus;
 use aws_smithy_mocks::mock;
 
 use super::*;
-use crate::stack_fixtures::*;
+use crate::aws::stack_fixtures::*;
 
 const OURS: &str = "stackflow-update-job-1";
 

@@ -69,7 +69,7 @@ fn the_classic_sample_invokes_once_per_continuation() {
 
 #[test]
 fn docs_costs_md_shows_this_table() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/costs.md");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/costs.md");
     let doc = std::fs::read_to_string(&path).unwrap();
     let table = markdown_table();
     assert!(

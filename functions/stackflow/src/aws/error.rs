@@ -120,7 +120,7 @@ fn body_start(body: Option<&[u8]>) -> Option<String> {
         return None;
     }
     let redacted = redact_credentials(&folded);
-    Some(crate::job_result::truncate_marked(
+    Some(crate::truncate::truncate_marked(
         &redacted,
         MAX_BODY_CHARS,
         "… (cut)",
@@ -193,5 +193,5 @@ pub fn err_chain(err: &(dyn std::error::Error + 'static)) -> String {
 }
 
 #[cfg(test)]
-#[path = "aws_error_tests.rs"]
+#[path = "error_tests.rs"]
 mod tests;

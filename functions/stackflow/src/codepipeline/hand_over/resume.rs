@@ -9,12 +9,12 @@ use aws_sdk_sfn::types::ExecutionStatus;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
-use crate::aws_error::{classify, code_and_message};
-use crate::continuation_token::ContinuationToken;
+use crate::aws::error::{classify, code_and_message};
+use crate::codepipeline::hand_over::token::ContinuationToken;
+use crate::codepipeline::job_event::JobRequest;
 use crate::contract::{ReplyTo, StartOutput};
 use crate::error::Error;
-use crate::job_event::JobRequest;
-use crate::start::report_start_failure;
+use crate::steps::start_deployment::report_start_failure;
 
 /// The waiting execution took the continuation job.
 pub const CONTINUED: &str = "Continued";
@@ -121,5 +121,5 @@ async fn still_running(sfn: &aws_sdk_sfn::Client, execution_arn: Option<&str>) -
 }
 
 #[cfg(test)]
-#[path = "continuation_tests.rs"]
+#[path = "resume_tests.rs"]
 mod tests;

@@ -1,14 +1,14 @@
 //! What one deployment costs: Step Functions state transitions, Lambda invocations and Lambda
 //! GB-seconds, for a stack operation of a given duration. The polling schedule is simulated
-//! with the very function DeployStack and CheckStack use ([`crate::polling::next_wait`]), on a
+//! with the very function DeployStack and CheckStack use ([`stackflow::polling::next_wait`]), on a
 //! clock where steps take no time; the counts follow from the shape of the state machine.
 //! docs/costs.md shows [`markdown_table`] (a test keeps the two equal), and the end-to-end test
 //! checks the counts against what a local run did.
 
-use crate::config::DEFAULT_JOB_HANDOVER_SECONDS;
-use crate::contract::{Next, ReplyTo};
-use crate::params::DEFAULT_POLL_SECONDS;
-use crate::polling::next_wait;
+use stackflow::config::DEFAULT_JOB_HANDOVER_SECONDS;
+use stackflow::contract::{Next, ReplyTo};
+use stackflow::polling::next_wait;
+use stackflow::steps::validate_params::DEFAULT_POLL_SECONDS;
 
 /// The settings that shape the polling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use aws_sdk_cloudformation::types::error::{
 use aws_sdk_cloudformation::types::ResourceStatus;
 use aws_smithy_mocks::{mock, Rule};
 
-use crate::stack_fixtures::*;
+use crate::aws::stack_fixtures::*;
 
 /// DeployStack under a stackflow deployment that allows the fixtures' role (and another),
 /// with the staging bucket holding the values of `deploy_input()`.

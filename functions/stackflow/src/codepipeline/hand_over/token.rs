@@ -40,5 +40,5 @@ impl ContinuationToken {
 }
 
 #[cfg(test)]
-#[path = "continuation_token_tests.rs"]
+#[path = "token_tests.rs"]
 mod tests;

@@ -7,29 +7,15 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use crate::aws_error::{classify, code_and_message};
+use crate::aws::error::{classify, code_and_message};
 use crate::error::Error;
+use crate::truncate::truncate_chars;
 
-/// CodePipeline's limit on `failureDetails.message`.
-pub const FAILURE_MESSAGE_MAX_CHARS: usize = 5_000;
+/// CodePipeline's limit on `failureDetails.message`; an error's own message is cut to the same
+/// (`crate::error::ERROR_MESSAGE_MAX_CHARS`).
+pub const FAILURE_MESSAGE_MAX_CHARS: usize = crate::error::ERROR_MESSAGE_MAX_CHARS;
 /// CodePipeline's limit on `executionDetails.summary`.
 pub const SUMMARY_MAX_CHARS: usize = 2_048;
-
-/// At most `max` characters of `text`, cut on a character boundary; a cut ends in `…`.
-pub fn truncate_chars(text: &str, max: usize) -> String {
-    truncate_marked(text, max, "…")
-}
-
-/// At most `max` characters of `text`, cut on a character boundary; a cut ends in `marker`.
-pub fn truncate_marked(text: &str, max: usize, marker: &str) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let keep = max.saturating_sub(marker.chars().count());
-    let mut cut: String = text.chars().take(keep).collect();
-    cut.push_str(marker);
-    cut
-}
 
 /// How a PutJob*Result call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -11,16 +11,16 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use tracing::info;
 
-use crate::aws_error::{classify, code_and_message};
-use crate::client_token::{action_of_token, token_for};
+use crate::aws::client_token::{action_of_token, token_for};
+use crate::aws::error::{classify, code_and_message};
+use crate::aws::stack_describe::{describe_stack, is_does_not_exist, outputs_of, status_text};
+use crate::aws::stack_events::{latest_token, was_live};
+use crate::aws::stack_status::{classify_stack, deploy_move, DeployMove, StatusClass};
+use crate::aws::stack_timeout::timed_out;
 use crate::contract::{DeployInput, DeploymentParams, Next, StackAction, StackProgress};
 use crate::error::Error;
 use crate::polling::next_wait;
 use crate::settings::ServiceRoles;
-use crate::stack_describe::{describe_stack, is_does_not_exist, outputs_of, status_text};
-use crate::stack_events::{latest_token, was_live};
-use crate::stack_status::{classify_stack, deploy_move, DeployMove, StatusClass};
-use crate::stack_timeout::timed_out;
 use crate::staged_parameters::{self, Secrets, StagedParameters};
 
 /// Run DeployStack for `input` at time `now_unix` (seconds). The stack is always deployed with
@@ -544,5 +544,5 @@ fn tags(input: &DeployInput) -> Option<Vec<Tag>> {
 }
 
 #[cfg(test)]
-#[path = "deploy_tests.rs"]
+#[path = "deploy_stack_tests.rs"]
 mod tests;

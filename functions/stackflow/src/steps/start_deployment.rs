@@ -3,7 +3,7 @@
 //! CodePipeline invokes the function asynchronously, and Lambda may deliver the same event more
 //! than once. The execution name is derived from the job id, so a second delivery can never start
 //! a second deployment: Step Functions refuses or deduplicates the name. A continuation job (its
-//! event carries a continuation token) never starts an execution: `crate::continuation` hands it
+//! event carries a continuation token) never starts an execution: `crate::codepipeline::hand_over::resume` hands it
 //! to the execution that waits for it.
 
 use std::time::{Duration, SystemTime};
@@ -14,11 +14,12 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::DateTime;
 
-use crate::aws_error::classify;
+use crate::aws::error::classify;
+use crate::codepipeline::job_event::JobRequest;
+use crate::codepipeline::job_result::{put_job_failure, report_failure, ReportFailure};
 use crate::contract::StartOutput;
 use crate::error::Error;
-use crate::job_event::JobRequest;
-use crate::job_result::{put_job_failure, report_failure, truncate_chars, ReportFailure};
+use crate::truncate::truncate_chars;
 
 /// A new execution was started for the job.
 pub const STARTED: &str = "Started";
@@ -92,7 +93,7 @@ pub async fn start(
     job: &JobRequest,
 ) -> Result<StartOutput, Error> {
     if let Some(token) = &job.continuation_token {
-        return crate::continuation::continue_deployment(
+        return crate::codepipeline::hand_over::resume::continue_deployment(
             sfn,
             codepipeline,
             job,
@@ -208,7 +209,10 @@ pub(crate) async fn report_start_failure(
     failure_type: FailureType,
     reason: &str,
 ) -> Result<StartOutput, Error> {
-    let message = truncate_chars(reason, crate::job_result::FAILURE_MESSAGE_MAX_CHARS);
+    let message = truncate_chars(
+        reason,
+        crate::codepipeline::job_result::FAILURE_MESSAGE_MAX_CHARS,
+    );
     tracing::warn!(
         job_id = %job.job_id,
         failure_type = %failure_type.as_str(),
@@ -247,5 +251,5 @@ fn output(job: &JobRequest, execution_arn: Option<String>, outcome: &str) -> Sta
 }
 
 #[cfg(test)]
-#[path = "start_tests.rs"]
+#[path = "start_deployment_tests.rs"]
 mod tests;

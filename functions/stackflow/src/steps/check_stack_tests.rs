@@ -6,8 +6,8 @@ use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksError;
 use aws_sdk_cloudformation::types::{ResourceStatus, Stack, StackStatus};
 use aws_smithy_mocks::{mock, Rule};
 
-use crate::client_token::token_for;
-use crate::stack_fixtures::*;
+use crate::aws::client_token::token_for;
+use crate::aws::stack_fixtures::*;
 
 /// CheckStack with the staging bucket holding the values of `check_input()`'s template.
 async fn check(cfn: &Client, input: &CheckInput, now: i64) -> Result<StackProgress, Error> {

@@ -4,14 +4,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_codepipeline::types::{ExecutionDetails, FailureType};
 
+use crate::codepipeline::job_result::{
+    put_job_failure, report_failure, ReportFailure, FAILURE_MESSAGE_MAX_CHARS, SUMMARY_MAX_CHARS,
+};
 use crate::contract::{
     Next, Outcome, ReportInput, ReportOutput, StackAction, StackProgress, StateError,
 };
 use crate::error::Error;
-use crate::job_result::{
-    put_job_failure, report_failure, truncate_chars, ReportFailure, FAILURE_MESSAGE_MAX_CHARS,
-    SUMMARY_MAX_CHARS,
-};
+use crate::truncate::truncate_chars;
 
 pub const SUCCEEDED: &str = "Succeeded";
 pub const FAILED: &str = "Failed";
@@ -30,7 +30,7 @@ pub async fn report(
         Outcome::Stack(progress) => report_success(codepipeline, input, progress).await,
         Outcome::Error(error) => report_error(codepipeline, input, error).await,
         Outcome::HandOver(hand_over) => {
-            crate::hand_over::hand_over(codepipeline, input, hand_over).await
+            crate::codepipeline::hand_over::reply::hand_over(codepipeline, input, hand_over).await
         }
     }
 }
@@ -268,5 +268,5 @@ fn describe_error_name(name: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "report_tests.rs"]
+#[path = "report_result_tests.rs"]
 mod tests;

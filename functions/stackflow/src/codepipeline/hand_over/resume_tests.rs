@@ -1,9 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
-use crate::job_event::tests::fixture_job;
-use crate::job_result::tests::error_response;
-use crate::start::REPORTED_FAILURE;
+use crate::codepipeline::job_event::tests::fixture_job;
+use crate::codepipeline::job_result::tests::error_response;
+use crate::steps::start_deployment::REPORTED_FAILURE;
 use aws_sdk_codepipeline::operation::put_job_failure_result::PutJobFailureResultOutput;
 use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::operation::send_task_success::SendTaskSuccessOutput;

@@ -1,0 +1,12 @@
+//! The AWS adapters: what the steps ask of CloudFormation, and how any SDK error becomes the
+//! domain's `Error` (`error`), passing faults as `Transient` so the state machine retries them.
+
+pub mod client_token;
+pub mod error;
+pub mod stack_describe;
+pub mod stack_events;
+pub mod stack_status;
+pub mod stack_timeout;
+
+#[cfg(test)]
+pub(crate) mod stack_fixtures;
