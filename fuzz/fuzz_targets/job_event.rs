@@ -7,7 +7,7 @@
 
 use aws_lambda_events::event::codepipeline_job::CodePipelineJobEvent;
 use libfuzzer_sys::fuzz_target;
-use stackflow::codepipeline::hand_over::token::ContinuationToken;
+use stackflow::codepipeline::hand_over::token::HandOverToken;
 use stackflow::codepipeline::job_event::JobRequest;
 
 fuzz_target!(|data: &[u8]| {
@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let input = serde_json::to_string(&job.execution_input(1_700_000_000)).unwrap_or_default();
     let seen = format!("{job:?}\n{input}");
     if let Some(token) = &job.continuation_token {
-        let _ = ContinuationToken::decode(token);
+        let _ = HandOverToken::decode(token);
     }
 
     let secrets = [

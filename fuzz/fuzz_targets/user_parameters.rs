@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         user_parameters: text.to_string(),
         input_artifacts: vec![artifact("SourceArtifact"), artifact("BuildOutput")],
         encryption_key: None,
-        reply_to: None,
+        current_job: None,
     };
     let settings = stackflow::settings::ValidateSettings {
         roles: match stackflow::settings::ServiceRoles::parse(

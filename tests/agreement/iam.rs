@@ -217,7 +217,7 @@ fn allowed_grants(template: &Template) -> BTreeMap<String, Vec<Grant>> {
     let star = || vec![Expr::Literal("*".into())];
     let staged = sub(&format!(
         "${{StagingBucket.Arn}}/{}/*",
-        stackflow::steps::fetch_template::STAGING_PREFIX
+        stackflow::staged_parameters::STAGING_PREFIX
     ));
     let stacks =
         || sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*");

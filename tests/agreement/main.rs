@@ -10,6 +10,7 @@ mod asl;
 mod budgets;
 mod build;
 mod cfn;
+mod error_names;
 mod events;
 mod iam;
 mod pipeline;

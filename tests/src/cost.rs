@@ -6,7 +6,7 @@
 //! checks the counts against what a local run did.
 
 use stackflow::config::DEFAULT_JOB_HANDOVER_SECONDS;
-use stackflow::contract::{Next, ReplyTo};
+use stackflow::contract::{CurrentJob, Next};
 use stackflow::polling::next_wait;
 use stackflow::steps::validate_params::DEFAULT_POLL_SECONDS;
 
@@ -74,8 +74,8 @@ fn gb_seconds(invocations: u64, memory_mb: u32, billed_ms: u32) -> f64 {
 /// The polling of an operation that takes `duration_seconds`: the job starts at 0, the operation
 /// too, and the first check at or after `duration_seconds` sees it finished.
 pub fn schedule(duration_seconds: u64, settings: Settings) -> Schedule {
-    simulate(duration_seconds, settings, |now, reply_to| {
-        next_wait(settings.poll_seconds, 0, Some(reply_to), now)
+    simulate(duration_seconds, settings, |now, current_job| {
+        next_wait(settings.poll_seconds, 0, Some(current_job), now)
     })
 }
 
@@ -83,19 +83,19 @@ pub fn schedule(duration_seconds: u64, settings: Settings) -> Schedule {
 /// grew with the operation's age).
 pub fn fixed_schedule(duration_seconds: u64, settings: Settings) -> Schedule {
     // An operation always "just started": the wait never grows past pollSeconds.
-    simulate(duration_seconds, settings, |now, reply_to| {
-        next_wait(settings.poll_seconds, now, Some(reply_to), now)
+    simulate(duration_seconds, settings, |now, current_job| {
+        next_wait(settings.poll_seconds, now, Some(current_job), now)
     })
 }
 
 fn simulate(
     duration_seconds: u64,
     settings: Settings,
-    decide: impl Fn(i64, &ReplyTo) -> (Next, u32),
+    decide: impl Fn(i64, &CurrentJob) -> (Next, u32),
 ) -> Schedule {
     let duration = i64::try_from(duration_seconds).unwrap_or(i64::MAX);
     let hand_over = i64::from(settings.hand_over_seconds);
-    let mut reply_to = ReplyTo {
+    let mut current_job = CurrentJob {
         job_id: "job-1".to_string(),
         hand_over_at: hand_over,
     };
@@ -105,18 +105,18 @@ fn simulate(
     };
     let mut now = 0i64;
     // Deploy stack at 0, then every check until one sees the operation finished.
-    let mut decision = decide(now, &reply_to);
+    let mut decision = decide(now, &current_job);
     loop {
         if decision.0 == Next::HandOver {
             schedule.hand_overs += 1;
-            reply_to.hand_over_at = now + hand_over;
+            current_job.hand_over_at = now + hand_over;
         }
         now += i64::from(decision.1.max(1));
         schedule.checks += 1;
         if now >= duration {
             return schedule;
         }
-        decision = decide(now, &reply_to);
+        decision = decide(now, &current_job);
     }
 }
 

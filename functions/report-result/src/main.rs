@@ -1,5 +1,5 @@
 //! report-result: tells CodePipeline how the deployment ended (the state machine's last step),
-//! or, at a hand-over, that it goes on as a continuation job. Wiring only; the logic is
+//! or, at a hand-over, that it goes on as the next job. Wiring only; the logic is
 //! `stackflow::steps::report_result`.
 
 use lambda_runtime::{service_fn, LambdaEvent};

@@ -8,7 +8,7 @@
 //! [`Next::HandOver`] instead, and the state machine replies "in progress" to the job before the
 //! next wait.
 
-use crate::contract::{Next, ReplyTo};
+use crate::contract::{CurrentJob, Next};
 
 /// The longest wait between two checks (unless `pollSeconds` is longer).
 pub const MAX_POLL_SECONDS: u32 = 60;
@@ -29,14 +29,14 @@ pub fn poll_interval(poll_seconds: u32, elapsed: i64) -> u32 {
 pub fn next_wait(
     poll_seconds: u32,
     started_at: i64,
-    reply_to: Option<&ReplyTo>,
+    current_job: Option<&CurrentJob>,
     now: i64,
 ) -> (Next, u32) {
     let interval = poll_interval(poll_seconds, now - started_at);
-    match reply_to {
-        Some(reply_to) if now >= reply_to.hand_over_at => (Next::HandOver, interval),
-        Some(reply_to) => {
-            let until_hand_over = u32::try_from(reply_to.hand_over_at - now).unwrap_or(u32::MAX);
+    match current_job {
+        Some(current_job) if now >= current_job.hand_over_at => (Next::HandOver, interval),
+        Some(current_job) => {
+            let until_hand_over = u32::try_from(current_job.hand_over_at - now).unwrap_or(u32::MAX);
             (Next::Wait, interval.min(until_hand_over).max(1))
         }
         None => (Next::Wait, interval),

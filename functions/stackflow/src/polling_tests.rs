@@ -1,7 +1,7 @@
 use super::*;
 
-fn reply_to(hand_over_at: i64) -> ReplyTo {
-    ReplyTo {
+fn current_job(hand_over_at: i64) -> CurrentJob {
+    CurrentJob {
         job_id: "job".into(),
         hand_over_at,
     }
@@ -35,11 +35,11 @@ fn without_a_job_to_answer_the_step_just_waits() {
 #[test]
 fn the_wait_never_passes_the_hand_over_time() {
     assert_eq!(
-        next_wait(15, 1_000, Some(&reply_to(1_010)), 1_000),
+        next_wait(15, 1_000, Some(&current_job(1_010)), 1_000),
         (Next::Wait, 10)
     );
     assert_eq!(
-        next_wait(15, 1_000, Some(&reply_to(5_000)), 1_000),
+        next_wait(15, 1_000, Some(&current_job(5_000)), 1_000),
         (Next::Wait, 15)
     );
 }
@@ -47,11 +47,11 @@ fn the_wait_never_passes_the_hand_over_time() {
 #[test]
 fn at_the_hand_over_time_the_job_is_handed_over_and_the_wait_is_the_interval() {
     assert_eq!(
-        next_wait(15, 1_000, Some(&reply_to(1_900)), 1_900),
+        next_wait(15, 1_000, Some(&current_job(1_900)), 1_900),
         (Next::HandOver, 60)
     );
     assert_eq!(
-        next_wait(1, 1_000, Some(&reply_to(1_001)), 1_005),
+        next_wait(1, 1_000, Some(&current_job(1_001)), 1_005),
         (Next::HandOver, 1)
     );
 }

@@ -29,10 +29,10 @@ use aws_smithy_types::DateTime;
 
 use stackflow::aws::client_token::token_for;
 use stackflow::clock;
-use stackflow::codepipeline::hand_over::resume::CONTINUED;
 use stackflow::codepipeline::job_event::JobRequest;
 use stackflow::contract::{
-    CheckInput, DeployInput, ExecutionInput, FetchInput, ReportInput, StackAction, StartOutput,
+    CheckInput, DeployInput, ExecutionInput, FetchInput, ReportInput, StackAction, StartOutcome,
+    StartOutput,
 };
 use stackflow::steps::{
     check_stack, deploy_stack, fetch_template, report_result, start_deployment, validate_params,
@@ -119,7 +119,7 @@ async fn started(event: &str) -> Flow {
 
     let output = entry(event, &start_execution).await;
 
-    assert_eq!(output.outcome, start_deployment::STARTED);
+    assert_eq!(output.outcome, StartOutcome::Started);
     assert_eq!(
         output.execution_arn.as_deref(),
         Some(execution_arn.as_str())
@@ -151,7 +151,7 @@ async fn resumed(flow: &mut Flow, event: &str) {
 
     let output = entry(event, &send_task_success).await;
 
-    assert_eq!(output.outcome, CONTINUED);
+    assert_eq!(output.outcome, StartOutcome::Continued);
     let (task_token, result) = recorded(&sent);
     flow.send_task_success(&task_token, &result);
 }

@@ -1,5 +1,5 @@
 //! start-deployment: CodePipeline's "Invoke Lambda" action calls this; it starts the
-//! deployment's Step Functions execution, or hands a continuation job to the execution waiting
+//! deployment's Step Functions execution, or hands the next job to the execution waiting
 //! for it. Wiring only; the logic is `stackflow::steps::start_deployment`.
 
 use aws_lambda_events::event::codepipeline_job::CodePipelineJobEvent;

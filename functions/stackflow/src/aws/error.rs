@@ -61,7 +61,7 @@ const ACCESS_DENIED_CODES: &[&str] = &[
 ];
 
 /// Classify an SDK error. `context` says what was being done, e.g. "DescribeStacks on stack X".
-pub fn classify<E>(context: &str, err: &SdkError<E, HttpResponse>) -> Error
+pub fn classify_sdk_error<E>(context: &str, err: &SdkError<E, HttpResponse>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {

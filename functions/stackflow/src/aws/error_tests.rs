@@ -23,7 +23,7 @@ fn service_error(code: &str, message: &str) -> SdkError<DescribeStacksError, Res
 
 #[test]
 fn a_server_error_with_an_unknown_code_is_transient() {
-    let err = classify(
+    let err = classify_sdk_error(
         "DescribeStacks",
         &service_error_with_status(503, "Whatever", "down"),
     );
@@ -40,10 +40,10 @@ fn an_answer_without_an_error_code_is_named_by_its_status() {
         ),
     );
     assert_eq!(
-        classify("GetObject of artifact", &bare),
+        classify_sdk_error("GetObject of artifact", &bare),
         Error::Transient("GetObject of artifact: HTTP 503 with no error code".into())
     );
-    let err = classify("CreateStack", &service_error("", "bad gateway"));
+    let err = classify_sdk_error("CreateStack", &service_error("", "bad gateway"));
     assert_eq!(
         err,
         Error::AwsError("CreateStack: HTTP 400: bad gateway".into())
@@ -65,7 +65,7 @@ fn an_answer_without_an_error_code_keeps_the_start_of_its_body_without_credentia
             SdkBody::from(body),
         ),
     );
-    let message = classify("CreateStack on stack s", &bare).message();
+    let message = classify_sdk_error("CreateStack on stack s", &bare).message();
     assert!(
         message.starts_with(
             "CreateStack on stack s: HTTP 400 with no error code; the answer began: <html> \
@@ -100,7 +100,7 @@ fn credentials_are_masked_in_any_shape() {
 
 #[test]
 fn a_quota_is_not_throttling() {
-    let err = classify(
+    let err = classify_sdk_error(
         "CreateStack on stack s",
         &service_error("LimitExceededException", "Limit for stacks exceeded"),
     );
@@ -114,7 +114,7 @@ fn a_quota_is_not_throttling() {
 
 #[test]
 fn throttling_is_transient() {
-    let err = classify(
+    let err = classify_sdk_error(
         "DescribeStacks",
         &service_error("Throttling", "Rate exceeded"),
     );
@@ -126,13 +126,13 @@ fn throttling_is_transient() {
 
 #[test]
 fn access_denied_is_a_permission_problem() {
-    let err = classify("GetObject", &service_error("AccessDenied", "nope"));
+    let err = classify_sdk_error("GetObject", &service_error("AccessDenied", "nope"));
     assert_eq!(err.name(), "AccessDenied");
 }
 
 #[test]
 fn other_codes_keep_their_code_and_message() {
-    let err = classify(
+    let err = classify_sdk_error(
         "CreateStack",
         &service_error("ValidationError", "bad template"),
     );

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use aws_sdk_cloudformation::types::Stack;
 use aws_sdk_cloudformation::Client;
 
-use crate::aws::error::{classify, code_and_message};
+use crate::aws::error::{classify_sdk_error, code_and_message};
 use crate::error::Error;
 use crate::template_config::json_len;
 
@@ -18,7 +18,7 @@ pub async fn describe_stack(cfn: &Client, name_or_id: &str) -> Result<Option<Sta
             if is_does_not_exist(&code_and_message(&err)) {
                 Ok(None)
             } else {
-                Err(classify(
+                Err(classify_sdk_error(
                     &format!("DescribeStacks on stack {name_or_id}"),
                     &err,
                 ))

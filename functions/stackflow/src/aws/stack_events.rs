@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use aws_sdk_cloudformation::types::StackEvent;
 use aws_sdk_cloudformation::Client;
 
-use crate::aws::error::classify;
+use crate::aws::error::classify_sdk_error;
 use crate::error::Error;
 use crate::truncate::truncate_marked;
 
@@ -44,7 +44,9 @@ async fn walk_events(
             .set_next_token(next_token.take())
             .send()
             .await
-            .map_err(|err| classify(&format!("DescribeStackEvents on stack {stack_ref}"), &err))?;
+            .map_err(|err| {
+                classify_sdk_error(&format!("DescribeStackEvents on stack {stack_ref}"), &err)
+            })?;
         if page
             .stack_events()
             .iter()

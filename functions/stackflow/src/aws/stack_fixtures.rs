@@ -80,7 +80,7 @@ pub fn deploy_input() -> DeployInput {
         job_id: JOB.to_string(),
         params: params(),
         template: staged_template(),
-        reply_to: None,
+        current_job: None,
     }
 }
 
@@ -101,7 +101,7 @@ pub fn check_input(action: StackAction, token: Option<String>) -> CheckInput {
             started_at: Some(STARTED_AT),
             wait_seconds: 15,
         },
-        reply_to: None,
+        current_job: None,
     }
 }
 

@@ -33,7 +33,7 @@ pub enum StatusClass {
 }
 
 /// Classify a status. Statuses newer than this SDK fall back to their suffix.
-pub fn classify(status: &StackStatus) -> StatusClass {
+pub fn classify_status(status: &StackStatus) -> StatusClass {
     match status {
         StackStatus::ReviewInProgress => StatusClass::Review,
         StackStatus::CreateInProgress
@@ -66,7 +66,9 @@ pub fn classify(status: &StackStatus) -> StatusClass {
 
 /// The class of a described stack; one without a status is treated as stuck.
 pub fn classify_stack(stack: &Stack) -> StatusClass {
-    stack.stack_status().map_or(StatusClass::Stuck, classify)
+    stack
+        .stack_status()
+        .map_or(StatusClass::Stuck, classify_status)
 }
 
 /// A status this SDK does not know, by its suffix; unknown endings are treated as failures so

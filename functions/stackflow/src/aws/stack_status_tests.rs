@@ -37,15 +37,22 @@ fn every_sdk_status_has_its_class() {
     table.sort_unstable();
     assert_eq!(sdk, table, "the SDK's statuses and this table differ");
     for (status, class) in TABLE {
-        assert_eq!(classify(&StackStatus::from(*status)), *class, "{status}");
+        assert_eq!(
+            classify_status(&StackStatus::from(*status)),
+            *class,
+            "{status}"
+        );
     }
 }
 
 #[test]
 fn unknown_statuses_fall_back_to_their_suffix() {
-    assert_eq!(classify(&StackStatus::from("MOVE_IN_PROGRESS")), InProgress);
-    assert_eq!(classify(&StackStatus::from("MOVE_COMPLETE")), Stuck);
-    assert_eq!(classify(&StackStatus::from("MOVE_FAILED")), Stuck);
+    assert_eq!(
+        classify_status(&StackStatus::from("MOVE_IN_PROGRESS")),
+        InProgress
+    );
+    assert_eq!(classify_status(&StackStatus::from("MOVE_COMPLETE")), Stuck);
+    assert_eq!(classify_status(&StackStatus::from("MOVE_FAILED")), Stuck);
 }
 
 #[test]
@@ -86,7 +93,7 @@ fn deploy_moves_follow_the_brief() {
     ];
     for (status, expected) in cases {
         assert_eq!(
-            deploy_move(classify(&StackStatus::from(status))),
+            deploy_move(classify_status(&StackStatus::from(status))),
             expected,
             "{status}"
         );

@@ -6,7 +6,7 @@
 
 use aws_lambda_events::event::codepipeline_job::{CodePipelineInputArtifact, CodePipelineJobEvent};
 
-use crate::contract::{ArtifactLocation, EncryptionKey, ExecutionInput, ReplyTo};
+use crate::contract::{ArtifactLocation, CurrentJob, EncryptionKey, ExecutionInput};
 use crate::error::Error;
 
 /// A CodePipeline job, without its artifact credentials.
@@ -18,6 +18,8 @@ pub struct JobRequest {
     /// names that problem, so it reaches the pipeline as a job failure).
     pub user_parameters: String,
     pub input_artifacts: Vec<ArtifactLocation>,
+    /// The hand-over token (CodePipeline's `continuationToken`) when a hand-over passed the
+    /// deployment on to this job; the field keeps the event's name.
     pub continuation_token: Option<String>,
     /// The artifact store's KMS key, when the event names one.
     pub encryption_key: Option<EncryptionKey>,
@@ -71,7 +73,7 @@ impl JobRequest {
             user_parameters: self.user_parameters.clone(),
             input_artifacts: self.input_artifacts.clone(),
             encryption_key: self.encryption_key.clone(),
-            reply_to: Some(ReplyTo {
+            current_job: Some(CurrentJob {
                 job_id: self.job_id.clone(),
                 hand_over_at,
             }),

@@ -7,7 +7,9 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use crate::aws::error::{classify, code_and_message};
+use crate::aws::error::{classify_sdk_error, code_and_message};
+use crate::codepipeline::job_event::JobRequest;
+use crate::contract::{StartOutcome, StartOutput};
 use crate::error::Error;
 use crate::truncate::truncate_chars;
 
@@ -37,7 +39,7 @@ where
         let message = message.unwrap_or_default();
         return ReportFailure::Closed(format!("{context}: {code}: {message}"));
     }
-    ReportFailure::Failed(classify(context, err))
+    ReportFailure::Failed(classify_sdk_error(context, err))
 }
 
 /// PutJobFailureResult with a message cut to CodePipeline's limit.
@@ -67,6 +69,48 @@ pub async fn put_job_failure(
         .send()
         .await
         .map(|_| ())
+}
+
+/// Report that start-deployment could not start (or resume) the job's deployment, and say so
+/// in its output.
+pub async fn report_not_started(
+    codepipeline: &aws_sdk_codepipeline::Client,
+    job: &JobRequest,
+    failure_type: FailureType,
+    reason: &str,
+) -> Result<StartOutput, Error> {
+    let message = truncate_chars(reason, FAILURE_MESSAGE_MAX_CHARS);
+    tracing::warn!(
+        job_id = %job.job_id,
+        failure_type = %failure_type.as_str(),
+        reason = %message,
+        "no execution could be started; reporting the job failed"
+    );
+    match put_job_failure(codepipeline, &job.job_id, failure_type, &message, None).await {
+        Ok(()) => {}
+        Err(err) => {
+            let context = format!("PutJobFailureResult for job {}", job.job_id);
+            match report_failure(&context, &err) {
+                ReportFailure::Closed(detail) => {
+                    tracing::warn!(job_id = %job.job_id, %detail, "the job was already closed");
+                }
+                ReportFailure::Failed(error) => {
+                    tracing::error!(
+                        job_id = %job.job_id,
+                        error = %error,
+                        "could not report the job failed; Lambda will retry the event"
+                    );
+                    return Err(error);
+                }
+            }
+        }
+    }
+    tracing::info!(job_id = %job.job_id, outcome = ?StartOutcome::ReportedFailure, "job reported failed");
+    Ok(StartOutput::new(
+        &job.job_id,
+        None,
+        StartOutcome::ReportedFailure,
+    ))
 }
 
 #[cfg(test)]

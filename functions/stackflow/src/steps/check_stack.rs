@@ -76,7 +76,7 @@ async fn check_stack(
             let (next, wait_seconds) = next_wait(
                 input.params.poll_seconds,
                 started_at,
-                input.reply_to.as_ref(),
+                input.current_job.as_ref(),
                 now_unix,
             );
             Ok(StackProgress {

@@ -495,8 +495,8 @@ fn stack_status_from_fixture_is_the_sdk_variant() {
     );
 }
 
-fn answering(hand_over_at: i64) -> Option<crate::contract::ReplyTo> {
-    Some(crate::contract::ReplyTo {
+fn answering(hand_over_at: i64) -> Option<crate::contract::CurrentJob> {
+    Some(crate::contract::CurrentJob {
         job_id: JOB.to_string(),
         hand_over_at,
     })
@@ -509,7 +509,7 @@ async fn the_wait_grows_with_the_operations_age_up_to_the_cap() {
         let cfn = client(&[&describe]);
         let mut input = check_input(StackAction::Create, ours(StackAction::Create));
         input.stack.started_at = Some(NOW - age);
-        input.reply_to = answering(NOW + 900);
+        input.current_job = answering(NOW + 900);
 
         let progress = check(&cfn, &input, NOW).await.unwrap();
 
@@ -527,7 +527,7 @@ async fn the_wait_never_passes_the_hand_over_time() {
     let describe = describe_rule("CREATE_IN_PROGRESS");
     let cfn = client(&[&describe]);
     let mut input = check_input(StackAction::Create, ours(StackAction::Create));
-    input.reply_to = answering(NOW + 3);
+    input.current_job = answering(NOW + 3);
     let progress = check(&cfn, &input, NOW).await.unwrap();
     assert_eq!((progress.next, progress.wait_seconds), (Next::Wait, 3));
 }
@@ -537,7 +537,7 @@ async fn a_stack_still_busy_at_the_hand_over_time_is_handed_over() {
     let describe = describe_rule("UPDATE_IN_PROGRESS");
     let cfn = client(&[&describe]);
     let mut input = check_input(StackAction::Update, ours(StackAction::Update));
-    input.reply_to = answering(NOW);
+    input.current_job = answering(NOW);
     let progress = check(&cfn, &input, NOW).await.unwrap();
     assert_eq!((progress.next, progress.wait_seconds), (Next::HandOver, 15));
     assert_eq!(progress.status.as_deref(), Some("UPDATE_IN_PROGRESS"));
@@ -548,7 +548,7 @@ async fn a_finished_stack_succeeds_even_past_the_hand_over_time() {
     let describe = describe_rule("UPDATE_COMPLETE");
     let cfn = client(&[&describe]);
     let mut input = check_input(StackAction::Update, ours(StackAction::Update));
-    input.reply_to = answering(NOW - 60);
+    input.current_job = answering(NOW - 60);
     let progress = check(&cfn, &input, NOW).await.unwrap();
     assert_eq!(progress.next, Next::Succeed);
 }

@@ -12,7 +12,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use tracing::info;
 
 use crate::aws::client_token::{action_of_token, token_for};
-use crate::aws::error::{classify, code_and_message};
+use crate::aws::error::{classify_sdk_error, code_and_message};
 use crate::aws::stack_describe::{describe_stack, is_does_not_exist, outputs_of, status_text};
 use crate::aws::stack_events::{latest_token, was_live};
 use crate::aws::stack_status::{classify_stack, deploy_move, DeployMove, StatusClass};
@@ -62,7 +62,7 @@ async fn deploy_with(
     let (next, wait_seconds) = next_wait(
         input.params.poll_seconds,
         now_unix,
-        input.reply_to.as_ref(),
+        input.current_job.as_ref(),
         now_unix,
     );
     Ok(StackProgress {
@@ -358,7 +358,10 @@ async fn delete(cfn: &Client, input: &DeployInput, stack: &Stack) -> Result<Stac
                     message.as_deref().unwrap_or("no message")
                 )))
             } else {
-                Err(classify(&format!("DeleteStack on stack {name}"), &err))
+                Err(classify_sdk_error(
+                    &format!("DeleteStack on stack {name}"),
+                    &err,
+                ))
             }
         }
     }
@@ -408,7 +411,7 @@ async fn continue_rollback(
                     ROLLBACK_FAILED_RECOVERY
                 )))
             } else {
-                Err(classify(
+                Err(classify_sdk_error(
                     &format!("ContinueUpdateRollback on stack {name}"),
                     &err,
                 ))
@@ -439,7 +442,7 @@ where
             message.as_deref().unwrap_or("no message")
         ))
     } else {
-        classify(&format!("{operation} on stack {name}"), err)
+        classify_sdk_error(&format!("{operation} on stack {name}"), err)
     }
 }
 

@@ -677,8 +677,8 @@ async fn a_throttled_describe_is_transient() {
     assert_eq!(m.counts(), (0, 0, 0));
 }
 
-fn answering(hand_over_at: i64) -> Option<crate::contract::ReplyTo> {
-    Some(crate::contract::ReplyTo {
+fn answering(hand_over_at: i64) -> Option<crate::contract::CurrentJob> {
+    Some(crate::contract::CurrentJob {
         job_id: JOB.to_string(),
         hand_over_at,
     })
@@ -689,7 +689,7 @@ async fn a_started_operation_records_its_start_and_waits_poll_seconds() {
     let (absent, create) = (absent_rule(), ok_create());
     let cfn = client(&[&absent, &create]);
     let mut input = deploy_input();
-    input.reply_to = answering(NOW + 900);
+    input.current_job = answering(NOW + 900);
 
     let progress = deploy(&cfn, &input, NOW).await.unwrap();
 
@@ -703,7 +703,7 @@ async fn the_first_wait_ends_at_the_hand_over_time() {
     let (absent, create) = (absent_rule(), ok_create());
     let cfn = client(&[&absent, &create]);
     let mut input = deploy_input();
-    input.reply_to = answering(NOW + 4);
+    input.current_job = answering(NOW + 4);
 
     let progress = deploy(&cfn, &input, NOW).await.unwrap();
 
@@ -720,7 +720,7 @@ async fn past_the_hand_over_time_an_operation_is_started_then_handed_over() {
         let (describe, events) = (describe_rule(status), foreign_events_rule());
         let cfn = client(&[&describe, &events, &m.create, &m.update, &m.delete]);
         let mut input = deploy_input();
-        input.reply_to = answering(NOW);
+        input.current_job = answering(NOW);
 
         let progress = deploy(&cfn, &input, NOW).await.unwrap();
 
@@ -736,7 +736,7 @@ async fn nothing_to_do_succeeds_even_past_the_hand_over_time() {
     let update = update_error("ValidationError", "No updates are to be performed.");
     let cfn = client(&[&describe, &events, &update]);
     let mut input = deploy_input();
-    input.reply_to = answering(NOW - 60);
+    input.current_job = answering(NOW - 60);
 
     let progress = deploy(&cfn, &input, NOW).await.unwrap();
 

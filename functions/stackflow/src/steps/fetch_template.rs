@@ -13,10 +13,10 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
 use crate::artifact_zip::ArtifactZip;
-use crate::aws::error::{classify, code_and_message};
+use crate::aws::error::{classify_sdk_error, code_and_message};
 use crate::contract::{ArtifactLocation, FetchInput, StagedTemplate};
 use crate::error::Error;
-use crate::staged_parameters::{self, no_echo_parameters, StagedParameters};
+use crate::staged_parameters::{self, no_echo_parameters, staging_prefix, StagedParameters};
 use crate::steps::validate_params::parse_user_parameters;
 use crate::template_config::{self, TemplateConfig};
 
@@ -28,9 +28,6 @@ pub const MAX_ARTIFACT_BYTES: u64 = 256 * 1024 * 1024;
 /// CloudFormation's limit for a template read from S3 (1 MB); it bounds the configuration
 /// file too.
 pub const MAX_TEMPLATE_BYTES: u64 = 1_048_576;
-
-/// The key prefix of staged templates in the staging bucket.
-pub const STAGING_PREFIX: &str = "stackflow";
 
 /// Read the artifact with the function's own role, extract the template and the configuration
 /// file, merge the overrides, and stage the template and the parameter values in
@@ -142,7 +139,7 @@ async fn put(
                     "{context}: the staging bucket does not exist; {} must name an existing bucket",
                     crate::config::STAGING_BUCKET
                 )),
-                _ => classify(&context, &err),
+                _ => classify_sdk_error(&context, &err),
             }
         })
 }
@@ -224,7 +221,7 @@ fn get_error(
             code.as_deref().unwrap_or("NoSuchKey")
         ));
     }
-    classify(
+    classify_sdk_error(
         &format!("GetObject of artifact `{}` ({location})", artifact.name),
         err,
     )
@@ -235,21 +232,6 @@ fn get_error(
 pub fn staging_key(job_id: &str, file: &str) -> String {
     let name = file.rsplit('/').next().unwrap_or(file);
     format!("{}/{name}", staging_prefix(job_id))
-}
-
-/// `stackflow/<jobId>`, the job id made safe for a key: what this job stages lies under it.
-pub fn staging_prefix(job_id: &str) -> String {
-    let job: String = job_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{STAGING_PREFIX}/{job}")
 }
 
 /// The virtual-hosted-style URL of an object. CloudFormation accepts it; moto's CloudFormation

@@ -4,18 +4,15 @@ use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_codepipeline::types::{ExecutionDetails, FailureType};
 
+use crate::codepipeline::hand_over::reply::reply_in_progress;
 use crate::codepipeline::job_result::{
     put_job_failure, report_failure, ReportFailure, FAILURE_MESSAGE_MAX_CHARS, SUMMARY_MAX_CHARS,
 };
 use crate::contract::{
-    Next, Outcome, ReportInput, ReportOutput, StackAction, StackProgress, StateError,
+    Next, Outcome, ReportInput, ReportOutput, Reported, StackAction, StackProgress, StateError,
 };
-use crate::error::Error;
+use crate::error::{Error, ErrorName};
 use crate::truncate::truncate_chars;
-
-pub const SUCCEEDED: &str = "Succeeded";
-pub const FAILED: &str = "Failed";
-pub const ALREADY_CLOSED: &str = "AlreadyClosed";
 
 /// CodePipeline's limit on all output variables of one action together, in bytes (CodePipeline
 /// user guide, "Quotas": "Variable quotas"). Counted here as the UTF-8 bytes of names and values.
@@ -29,9 +26,7 @@ pub async fn report(
     match &input.outcome {
         Outcome::Stack(progress) => report_success(codepipeline, input, progress).await,
         Outcome::Error(error) => report_error(codepipeline, input, error).await,
-        Outcome::HandOver(hand_over) => {
-            crate::codepipeline::hand_over::reply::hand_over(codepipeline, input, hand_over).await
-        }
+        Outcome::HandOver(hand_over) => reply_in_progress(codepipeline, input, hand_over).await,
     }
 }
 
@@ -79,22 +74,22 @@ async fn report_success(
         sent.clear();
         result = send(&sent).await;
     }
-    let output = |reported: &str, variables: BTreeMap<String, String>| ReportOutput {
+    let output = |reported: Reported, variables: BTreeMap<String, String>| ReportOutput {
         job_id: input.job_id.clone(),
-        reported: reported.to_string(),
+        reported,
         message: summary.clone(),
         failure_type: None,
         output_variables: variables,
     };
     match result {
         Ok(_) => {
-            tracing::info!(job_id = %input.job_id, %summary, reported = SUCCEEDED, "job reported");
-            Ok(output(SUCCEEDED, sent))
+            tracing::info!(job_id = %input.job_id, %summary, reported = ?Reported::Succeeded, "job reported");
+            Ok(output(Reported::Succeeded, sent))
         }
         Err(err) => {
             let context = format!("PutJobSuccessResult for job {}", input.job_id);
             closed_or_error(&input.job_id, report_failure(&context, &err))
-                .map(|()| output(ALREADY_CLOSED, BTreeMap::new()))
+                .map(|()| output(Reported::AlreadyClosed, BTreeMap::new()))
         }
     }
 }
@@ -114,9 +109,9 @@ async fn report_error(
         input.execution_arn.as_deref(),
     )
     .await;
-    let output = |reported: &str| ReportOutput {
+    let output = |reported: Reported| ReportOutput {
         job_id: input.job_id.clone(),
-        reported: reported.to_string(),
+        reported,
         message: message.clone(),
         failure_type: Some(failure_type.as_str().to_string()),
         output_variables: BTreeMap::new(),
@@ -127,15 +122,15 @@ async fn report_error(
                 job_id = %input.job_id,
                 error = %error.error,
                 failure_type = %failure_type.as_str(),
-                reported = FAILED,
+                reported = ?Reported::Failed,
                 "job reported"
             );
-            Ok(output(FAILED))
+            Ok(output(Reported::Failed))
         }
         Err(err) => {
             let context = format!("PutJobFailureResult for job {}", input.job_id);
             closed_or_error(&input.job_id, report_failure(&context, &err))
-                .map(|()| output(ALREADY_CLOSED))
+                .map(|()| output(Reported::AlreadyClosed))
         }
     }
 }
@@ -148,7 +143,7 @@ fn closed_or_error(job_id: &str, failure: ReportFailure) -> Result<(), Error> {
             tracing::warn!(
                 job_id,
                 %detail,
-                reported = ALREADY_CLOSED,
+                reported = ?Reported::AlreadyClosed,
                 "CodePipeline had already closed the job; nothing was reported"
             );
             Ok(())
@@ -202,13 +197,27 @@ pub fn output_variables(
 }
 
 /// The failure type CodePipeline shows: the job's own configuration, a missing permission, or
-/// the job failing.
+/// the job failing (also for Step Functions' and Lambda's own errors).
 pub fn failure_type(error_name: &str) -> FailureType {
-    match error_name {
-        "InvalidEvent" | "InvalidParameters" | "ArtifactNotFound" | "ArtifactInvalid"
-        | "TemplateInvalid" | "StackNotUpdatable" => FailureType::ConfigurationError,
-        "AccessDenied" => FailureType::PermissionError,
-        _ => FailureType::JobFailed,
+    ErrorName::parse(error_name).map_or(FailureType::JobFailed, failure_type_of)
+}
+
+/// The failure type of each of our errors; no wildcard, so a new error is placed on purpose.
+fn failure_type_of(name: ErrorName) -> FailureType {
+    match name {
+        ErrorName::InvalidEvent
+        | ErrorName::InvalidParameters
+        | ErrorName::ArtifactNotFound
+        | ErrorName::ArtifactInvalid
+        | ErrorName::TemplateInvalid
+        | ErrorName::StackNotUpdatable => FailureType::ConfigurationError,
+        ErrorName::AccessDenied => FailureType::PermissionError,
+        ErrorName::StackFailed
+        | ErrorName::StackTimedOut
+        | ErrorName::Transient
+        | ErrorName::AwsError
+        | ErrorName::Misconfigured
+        | ErrorName::JobAbandoned => FailureType::JobFailed,
     }
 }
 

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::codepipeline::job_result::tests::{error_response, mock_codepipeline as client};
-use crate::error::ERROR_NAMES;
+use crate::contract::Reported;
+use crate::error::ErrorName;
 use aws_sdk_codepipeline::operation::put_job_failure_result::PutJobFailureResultOutput;
 use aws_sdk_codepipeline::operation::put_job_success_result::{
     PutJobSuccessResultError, PutJobSuccessResultOutput,
@@ -68,7 +69,7 @@ async fn a_stack_outcome_is_reported_as_success_with_summary_and_output_variable
         .then_output(|| PutJobSuccessResultOutput::builder().build());
     let input = success_input(&[("BucketName", "my-bucket"), ("ApiUrl", "https://x.example")]);
     let output = report(&client(&[&rule]), &input).await.unwrap();
-    assert_eq!(output.reported, SUCCEEDED);
+    assert_eq!(output.reported, Reported::Succeeded);
     assert_eq!(output.message, "Stack my-stack: UPDATE_COMPLETE");
     assert_eq!(output.failure_type, None);
     assert_eq!(output.output_variables.len(), 2);
@@ -83,7 +84,7 @@ async fn a_stack_without_outputs_sends_no_output_variables() {
     let output = report(&client(&[&rule]), &success_input(&[]))
         .await
         .unwrap();
-    assert_eq!(output.reported, SUCCEEDED);
+    assert_eq!(output.reported, Reported::Succeeded);
     assert_eq!(rule.num_calls(), 1);
 }
 
@@ -147,7 +148,7 @@ async fn refused_variables_are_dropped_and_success_still_reported() {
     let output = report(&client(&[&refused, &accepted]), &input)
         .await
         .unwrap();
-    assert_eq!(output.reported, SUCCEEDED);
+    assert_eq!(output.reported, Reported::Succeeded);
     assert!(output.output_variables.is_empty());
     assert_eq!(refused.num_calls(), 1);
     assert_eq!(accepted.num_calls(), 1);
@@ -177,8 +178,9 @@ fn failure_types_follow_the_error_names() {
         assert_eq!(&failure_type(name), failure, "{name}");
     }
     // Every domain error is in the table: a new variant must be placed on purpose.
-    for name in ERROR_NAMES {
-        assert!(expected.iter().any(|(n, _)| n == name), "{name} missing");
+    for name in ErrorName::ALL {
+        let name = name.as_str();
+        assert!(expected.iter().any(|(n, _)| *n == name), "{name} missing");
     }
 }
 
@@ -281,7 +283,7 @@ async fn an_error_outcome_is_reported_as_failure_with_type_message_and_execution
         r#"{"errorType":"InvalidParameters","errorMessage":"UserParameters: \"stack\" is required"}"#,
     );
     let output = report(&client(&[&rule]), &input).await.unwrap();
-    assert_eq!(output.reported, FAILED);
+    assert_eq!(output.reported, Reported::Failed);
     assert_eq!(output.failure_type.as_deref(), Some("ConfigurationError"));
     assert_eq!(rule.num_calls(), 1);
 }
@@ -308,7 +310,7 @@ async fn a_closed_job_is_already_closed_on_failure() {
     let output = report(&client(&[&rule]), &error_input("StackFailed", "boom"))
         .await
         .unwrap();
-    assert_eq!(output.reported, ALREADY_CLOSED);
+    assert_eq!(output.reported, Reported::AlreadyClosed);
 }
 
 #[tokio::test]
@@ -318,7 +320,7 @@ async fn a_missing_job_is_already_closed_on_success() {
     let output = report(&client(&[&rule]), &success_input(&[]))
         .await
         .unwrap();
-    assert_eq!(output.reported, ALREADY_CLOSED);
+    assert_eq!(output.reported, Reported::AlreadyClosed);
 }
 
 #[tokio::test]

@@ -2,9 +2,10 @@
 //!
 //! CodePipeline invokes the function asynchronously, and Lambda may deliver the same event more
 //! than once. The execution name is derived from the job id, so a second delivery can never start
-//! a second deployment: Step Functions refuses or deduplicates the name. A continuation job (its
-//! event carries a continuation token) never starts an execution: `crate::codepipeline::hand_over::resume` hands it
-//! to the execution that waits for it.
+//! a second deployment: Step Functions refuses or deduplicates the name. A job that a hand-over
+//! passed on (its event carries the hand-over token, CodePipeline's `continuationToken`) never
+//! starts an execution: `crate::codepipeline::hand_over::resume` hands it to the execution that
+//! waits for it.
 
 use std::time::{Duration, SystemTime};
 
@@ -14,19 +15,12 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::DateTime;
 
-use crate::aws::error::classify;
+use crate::aws::error::classify_sdk_error;
+use crate::codepipeline::hand_over::resume::resume_execution;
 use crate::codepipeline::job_event::JobRequest;
-use crate::codepipeline::job_result::{put_job_failure, report_failure, ReportFailure};
-use crate::contract::StartOutput;
+use crate::codepipeline::job_result::report_not_started;
+use crate::contract::{StartOutcome, StartOutput};
 use crate::error::Error;
-use crate::truncate::truncate_chars;
-
-/// A new execution was started for the job.
-pub const STARTED: &str = "Started";
-/// The job's execution already existed (a repeated delivery of the event).
-pub const ALREADY_STARTED: &str = "AlreadyStarted";
-/// No execution could be started; the job was reported failed.
-pub const REPORTED_FAILURE: &str = "ReportedFailure";
 
 /// The most bytes of UTF-8 an execution input may be: its share of the 256 KiB that Step
 /// Functions allows an execution's state, which grows from it (statemachine/README.md adds the
@@ -75,12 +69,12 @@ fn execution_arn(state_machine_arn: &str, name: &str) -> Option<String> {
 pub struct EntryConfig {
     /// The state machine executions are started of.
     pub state_machine_arn: String,
-    /// Seconds a job is answered before the deployment hands it over to a continuation job
+    /// Seconds a job is answered before the deployment hands it over to the next job
     /// (`JOB_HANDOVER_SECONDS`).
     pub hand_over_seconds: u32,
 }
 
-/// Start the job's execution (or, for a continuation job, hand the job to the execution that
+/// Start the job's execution (or, for a job a hand-over passed on, hand the job to the execution that
 /// waits for it), or report the job failed when that is impossible.
 ///
 /// Returns `Err` only when the failure could not be reported for a passing reason (or for a
@@ -93,7 +87,7 @@ pub async fn start(
     job: &JobRequest,
 ) -> Result<StartOutput, Error> {
     if let Some(token) = &job.continuation_token {
-        return crate::codepipeline::hand_over::resume::continue_deployment(
+        return resume_execution(
             sfn,
             codepipeline,
             job,
@@ -128,7 +122,7 @@ async fn start_requested_at(
             MAX_EXECUTION_INPUT_BYTES,
             job.user_parameters.len()
         );
-        return report_start_failure(codepipeline, job, FailureType::ConfigurationError, &reason)
+        return report_not_started(codepipeline, job, FailureType::ConfigurationError, &reason)
             .await;
     }
 
@@ -142,42 +136,43 @@ async fn start_requested_at(
     match result {
         Ok(started) => {
             let outcome = if is_earlier_execution(started.start_date(), requested_at) {
-                ALREADY_STARTED
+                StartOutcome::AlreadyStarted
             } else {
-                STARTED
+                StartOutcome::Started
             };
             tracing::info!(
                 job_id = %job.job_id,
                 execution_arn = %started.execution_arn(),
-                outcome,
+                outcome = ?outcome,
                 "execution started"
             );
-            Ok(output(
-                job,
-                Some(started.execution_arn().to_string()),
-                outcome,
-            ))
+            let arn = Some(started.execution_arn().to_string());
+            Ok(StartOutput::new(&job.job_id, arn, outcome))
         }
         Err(err) if is_already_exists(&err) => {
             let arn = execution_arn(state_machine_arn, &name);
             tracing::info!(
                 job_id = %job.job_id,
                 execution_name = %name,
-                outcome = ALREADY_STARTED,
+                outcome = ?StartOutcome::AlreadyStarted,
                 "the job's execution already exists; this is a repeated delivery"
             );
-            Ok(output(job, arn, ALREADY_STARTED))
+            Ok(StartOutput::new(
+                &job.job_id,
+                arn,
+                StartOutcome::AlreadyStarted,
+            ))
         }
         Err(err) => {
             let context = format!("StartExecution of {state_machine_arn}");
-            let cause = classify(&context, &err).message();
+            let cause = classify_sdk_error(&context, &err).message();
             let failure_type = if is_input_rejected(&err) {
                 FailureType::ConfigurationError
             } else {
                 FailureType::JobFailed
             };
             let reason = format!("The deployment could not start: {cause}");
-            report_start_failure(codepipeline, job, failure_type, &reason).await
+            report_not_started(codepipeline, job, failure_type, &reason).await
         }
     }
 }
@@ -200,54 +195,6 @@ fn is_already_exists(err: &SdkError<StartExecutionError, HttpResponse>) -> bool 
 fn is_input_rejected(err: &SdkError<StartExecutionError, HttpResponse>) -> bool {
     err.as_service_error()
         .is_some_and(StartExecutionError::is_invalid_execution_input)
-}
-
-/// Report that the job could not be started (or continued), and say so in the output.
-pub(crate) async fn report_start_failure(
-    codepipeline: &aws_sdk_codepipeline::Client,
-    job: &JobRequest,
-    failure_type: FailureType,
-    reason: &str,
-) -> Result<StartOutput, Error> {
-    let message = truncate_chars(
-        reason,
-        crate::codepipeline::job_result::FAILURE_MESSAGE_MAX_CHARS,
-    );
-    tracing::warn!(
-        job_id = %job.job_id,
-        failure_type = %failure_type.as_str(),
-        reason = %message,
-        "no execution could be started; reporting the job failed"
-    );
-    match put_job_failure(codepipeline, &job.job_id, failure_type, &message, None).await {
-        Ok(()) => {}
-        Err(err) => {
-            let context = format!("PutJobFailureResult for job {}", job.job_id);
-            match report_failure(&context, &err) {
-                ReportFailure::Closed(detail) => {
-                    tracing::warn!(job_id = %job.job_id, %detail, "the job was already closed");
-                }
-                ReportFailure::Failed(error) => {
-                    tracing::error!(
-                        job_id = %job.job_id,
-                        error = %error,
-                        "could not report the job failed; Lambda will retry the event"
-                    );
-                    return Err(error);
-                }
-            }
-        }
-    }
-    tracing::info!(job_id = %job.job_id, outcome = REPORTED_FAILURE, "job reported failed");
-    Ok(output(job, None, REPORTED_FAILURE))
-}
-
-fn output(job: &JobRequest, execution_arn: Option<String>, outcome: &str) -> StartOutput {
-    StartOutput {
-        job_id: job.job_id.clone(),
-        execution_arn,
-        outcome: outcome.to_string(),
-    }
 }
 
 #[cfg(test)]

@@ -108,12 +108,12 @@ async fn a_new_job_starts_an_execution_named_after_it_with_a_clean_input() {
     let start_rule = mock!(aws_sdk_sfn::Client::start_execution)
         .match_requests(|req| {
             let input = req.input().unwrap_or_default();
-            let reply_to: serde_json::Value = serde_json::from_str(input)
+            let current_job: serde_json::Value = serde_json::from_str(input)
                 .map(|input: serde_json::Value| input["replyTo"].clone())
                 .unwrap_or_default();
             req.state_machine_arn() == Some(STATE_MACHINE)
                 && req.name() == Some(JOB_ID)
-                && reply_to == serde_json::json!({"jobId": JOB_ID, "handOverAt": 1_700_000_900})
+                && current_job == serde_json::json!({"jobId": JOB_ID, "handOverAt": 1_700_000_900})
                 && input.contains("\"userParameters\"")
                 && input.contains("SourceArtifact")
                 && SECRETS.iter().all(|secret| !input.contains(secret))
@@ -132,7 +132,7 @@ async fn a_new_job_starts_an_execution_named_after_it_with_a_clean_input() {
         StartOutput {
             job_id: JOB_ID.into(),
             execution_arn: Some(EXECUTION.into()),
-            outcome: STARTED.into(),
+            outcome: StartOutcome::Started,
         }
     );
     assert_eq!(start_rule.num_calls(), 1);
@@ -150,7 +150,7 @@ async fn a_repeated_delivery_refused_as_already_existing_is_already_started() {
     });
     let report_rule = failure_reported();
     let output = run(&start_rule, &report_rule).await.unwrap();
-    assert_eq!(output.outcome, ALREADY_STARTED);
+    assert_eq!(output.outcome, StartOutcome::AlreadyStarted);
     assert_eq!(output.execution_arn.as_deref(), Some(EXECUTION));
     assert_eq!(
         report_rule.num_calls(),
@@ -165,7 +165,7 @@ async fn a_repeated_delivery_answered_with_the_running_execution_is_already_star
     let start_rule = started_at(1_700_000_000 - 60);
     let report_rule = failure_reported();
     let output = run(&start_rule, &report_rule).await.unwrap();
-    assert_eq!(output.outcome, ALREADY_STARTED);
+    assert_eq!(output.outcome, StartOutcome::AlreadyStarted);
     assert_eq!(output.execution_arn.as_deref(), Some(EXECUTION));
     assert_eq!(report_rule.num_calls(), 0);
 }
@@ -184,7 +184,7 @@ async fn a_start_failure_is_reported_as_job_failed_with_the_reason() {
         })
         .then_output(|| PutJobFailureResultOutput::builder().build());
     let output = run(&start_rule, &report_rule).await.unwrap();
-    assert_eq!(output.outcome, REPORTED_FAILURE);
+    assert_eq!(output.outcome, StartOutcome::ReportedFailure);
     assert_eq!(output.execution_arn, None);
     assert_eq!(report_rule.num_calls(), 1);
 }
@@ -198,7 +198,7 @@ async fn a_refused_input_is_reported_as_a_configuration_error() {
         })
         .then_output(|| PutJobFailureResultOutput::builder().build());
     let output = run(&start_rule, &report_rule).await.unwrap();
-    assert_eq!(output.outcome, REPORTED_FAILURE);
+    assert_eq!(output.outcome, StartOutcome::ReportedFailure);
     assert_eq!(report_rule.num_calls(), 1);
 }
 
@@ -224,7 +224,7 @@ async fn oversized_user_parameters_are_reported_without_calling_step_functions()
     )
     .await
     .unwrap();
-    assert_eq!(output.outcome, REPORTED_FAILURE);
+    assert_eq!(output.outcome, StartOutcome::ReportedFailure);
     assert_eq!(start_rule.num_calls(), 0);
     assert_eq!(report_rule.num_calls(), 1);
 }
@@ -235,7 +235,7 @@ async fn a_job_closed_before_the_failure_report_still_succeeds() {
     let report_rule = mock!(aws_sdk_codepipeline::Client::put_job_failure_result)
         .then_http_response(|| error_response(400, "JobNotFoundException", "no such job"));
     let output = run(&start_rule, &report_rule).await.unwrap();
-    assert_eq!(output.outcome, REPORTED_FAILURE);
+    assert_eq!(output.outcome, StartOutcome::ReportedFailure);
     assert_eq!(report_rule.num_calls(), 1);
 }
 
@@ -272,10 +272,7 @@ async fn a_continuation_job_never_starts_an_execution() {
     let output = start(&sfn, &codepipeline_client(&report_rule), &config(), &job)
         .await
         .unwrap();
-    assert_eq!(
-        output.outcome,
-        crate::codepipeline::hand_over::resume::CONTINUED
-    );
+    assert_eq!(output.outcome, StartOutcome::Continued);
     assert_eq!((start_rule.num_calls(), send.num_calls()), (0, 1));
     assert_eq!(report_rule.num_calls(), 0);
 }

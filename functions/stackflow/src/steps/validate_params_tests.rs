@@ -21,7 +21,7 @@ fn input(user_parameters: &str) -> ExecutionInput {
         user_parameters: user_parameters.to_string(),
         input_artifacts: vec![artifact("SourceOutput"), artifact("BuildOutput")],
         encryption_key: None,
-        reply_to: None,
+        current_job: None,
     }
 }
 

@@ -1,30 +1,27 @@
 //! report-result's hand-over: before CodePipeline's reply timeout runs out on the current job,
-//! reply "in progress" (PutJobSuccessResult with a continuation token, no output variables).
-//! CodePipeline closes the job and invokes start-deployment with a new one, which resumes the
-//! waiting state with the new job id.
+//! reply "in progress" (PutJobSuccessResult with the hand-over token as its `continuationToken`,
+//! no output variables). CodePipeline closes the job and invokes start-deployment with a new one,
+//! which resumes the waiting state with the new job id.
 
 use std::collections::BTreeMap;
 
 use aws_sdk_codepipeline::types::ExecutionDetails;
 
-use crate::codepipeline::hand_over::token::ContinuationToken;
+use crate::codepipeline::hand_over::token::HandOverToken;
 use crate::codepipeline::job_result::{report_failure, ReportFailure, SUMMARY_MAX_CHARS};
-use crate::contract::{HandOver, ReportInput, ReportOutput, StackProgress};
+use crate::contract::{HandOver, ReportInput, ReportOutput, Reported, StackProgress};
 use crate::error::Error;
 use crate::truncate::truncate_chars;
-
-/// The job was closed "in progress" and continues as a new job.
-pub const HANDED_OVER: &str = "HandedOver";
 
 /// Reply "in progress" to `input.job_id`. A job CodePipeline no longer takes replies for (the
 /// pipeline was stopped, or this run superseded) is `JobAbandoned`: the state machine ends the
 /// execution on it.
-pub async fn hand_over(
+pub async fn reply_in_progress(
     codepipeline: &aws_sdk_codepipeline::Client,
     input: &ReportInput,
     hand_over: &HandOver,
 ) -> Result<ReportOutput, Error> {
-    let token = ContinuationToken {
+    let token = HandOverToken {
         task_token: hand_over.task_token.clone(),
         execution_arn: input.execution_arn.clone(),
     }
@@ -43,10 +40,10 @@ pub async fn hand_over(
         .await;
     match result {
         Ok(_) => {
-            tracing::info!(job_id = %input.job_id, %summary, reported = HANDED_OVER, "job handed over to a continuation job");
+            tracing::info!(job_id = %input.job_id, %summary, reported = ?Reported::HandedOver, "job handed over to a continuation job");
             Ok(ReportOutput {
                 job_id: input.job_id.clone(),
-                reported: HANDED_OVER.to_string(),
+                reported: Reported::HandedOver,
                 message: summary,
                 failure_type: None,
                 output_variables: BTreeMap::new(),

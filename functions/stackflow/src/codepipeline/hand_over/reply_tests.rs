@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::codepipeline::job_result::tests::{error_response, mock_codepipeline as client};
-use crate::contract::{Next, Outcome, StackAction};
+use crate::contract::{Next, Outcome, Reported, StackAction};
 use aws_sdk_codepipeline::operation::put_job_success_result::{
     PutJobSuccessResultError, PutJobSuccessResultOutput,
 };
@@ -45,7 +45,7 @@ fn input() -> (ReportInput, HandOver) {
 async fn the_job_is_closed_in_progress_with_the_task_token_and_no_variables() {
     let rule = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
         .match_requests(|req| {
-            let token = ContinuationToken::decode(req.continuation_token().unwrap_or(""));
+            let token = HandOverToken::decode(req.continuation_token().unwrap_or(""));
             req.job_id() == Some(JOB_ID)
                 && token.task_token == TASK_TOKEN
                 && token.execution_arn.as_deref() == Some(EXECUTION)
@@ -55,10 +55,10 @@ async fn the_job_is_closed_in_progress_with_the_task_token_and_no_variables() {
         })
         .then_output(|| PutJobSuccessResultOutput::builder().build());
     let (input, hand_over_input) = input();
-    let output = hand_over(&client(&[&rule]), &input, &hand_over_input)
+    let output = reply_in_progress(&client(&[&rule]), &input, &hand_over_input)
         .await
         .unwrap();
-    assert_eq!(output.reported, HANDED_OVER);
+    assert_eq!(output.reported, Reported::HandedOver);
     assert!(output.output_variables.is_empty());
     assert_eq!(rule.num_calls(), 1);
 }
@@ -69,7 +69,7 @@ async fn a_closed_or_unknown_job_is_abandoned() {
         let rule = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
             .then_http_response(move || error_response(400, code, "job is closed"));
         let (input, hand_over_input) = input();
-        let err = hand_over(&client(&[&rule]), &input, &hand_over_input)
+        let err = reply_in_progress(&client(&[&rule]), &input, &hand_over_input)
             .await
             .unwrap_err();
         assert_eq!(err.name(), "JobAbandoned", "{code}");
@@ -89,7 +89,7 @@ async fn throttling_is_transient_so_the_state_retries() {
         )
     });
     let (input, hand_over_input) = input();
-    let err = hand_over(&client(&[&rule]), &input, &hand_over_input)
+    let err = reply_in_progress(&client(&[&rule]), &input, &hand_over_input)
         .await
         .unwrap_err();
     assert_eq!(err.name(), "Transient");

@@ -1,7 +1,7 @@
-//! start-deployment for a continuation job: CodePipeline invokes the entry function again after
-//! the deployment replied "in progress". No execution is started: the waiting execution is
-//! resumed (SendTaskSuccess on the task token in the continuation token) with the new job, which
-//! it answers from then on.
+//! start-deployment for the next job of a hand-over: CodePipeline invokes the entry function
+//! again after the deployment replied "in progress". No execution is started: the waiting
+//! execution is resumed (SendTaskSuccess on the task token in the hand-over token) with the new
+//! job, which it answers from then on.
 
 use aws_sdk_codepipeline::types::FailureType;
 use aws_sdk_sfn::operation::send_task_success::SendTaskSuccessError;
@@ -9,21 +9,16 @@ use aws_sdk_sfn::types::ExecutionStatus;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
-use crate::aws::error::{classify, code_and_message};
-use crate::codepipeline::hand_over::token::ContinuationToken;
+use crate::aws::error::{classify_sdk_error, code_and_message};
+use crate::codepipeline::hand_over::token::HandOverToken;
 use crate::codepipeline::job_event::JobRequest;
-use crate::contract::{ReplyTo, StartOutput};
+use crate::codepipeline::job_result::report_not_started;
+use crate::contract::{CurrentJob, StartOutcome, StartOutput};
 use crate::error::Error;
-use crate::steps::start_deployment::report_start_failure;
 
-/// The waiting execution took the continuation job.
-pub const CONTINUED: &str = "Continued";
-/// The execution had already taken this job (a repeated delivery of its event).
-pub const ALREADY_CONTINUED: &str = "AlreadyContinued";
-
-/// Hand the continuation job `job` (whose event carried `token`) to the execution waiting for
-/// it; it answers the job until `now_unix + hand_over_seconds`.
-pub async fn continue_deployment(
+/// Hand the next job `job` (whose event carried the hand-over `token`) to the execution waiting
+/// for it; it answers the job until `now_unix + hand_over_seconds`.
+pub async fn resume_execution(
     sfn: &aws_sdk_sfn::Client,
     codepipeline: &aws_sdk_codepipeline::Client,
     job: &JobRequest,
@@ -31,12 +26,12 @@ pub async fn continue_deployment(
     hand_over_seconds: u32,
     now_unix: i64,
 ) -> Result<StartOutput, Error> {
-    let token = ContinuationToken::decode(token);
-    let reply_to = ReplyTo {
+    let token = HandOverToken::decode(token);
+    let current_job = CurrentJob {
         job_id: job.job_id.clone(),
         hand_over_at: now_unix + i64::from(hand_over_seconds),
     };
-    let output = serde_json::to_string(&reply_to)
+    let output = serde_json::to_string(&current_job)
         .map_err(|err| Error::InvalidEvent(format!("job {}: {err}", job.job_id)))?;
     let result = sfn
         .send_task_success()
@@ -44,15 +39,11 @@ pub async fn continue_deployment(
         .output(output)
         .send()
         .await;
-    let outcome = |outcome: &str| StartOutput {
-        job_id: job.job_id.clone(),
-        execution_arn: token.execution_arn.clone(),
-        outcome: outcome.to_string(),
-    };
+    let outcome = |outcome| StartOutput::new(&job.job_id, token.execution_arn.clone(), outcome);
     let err = match result {
         Ok(_) => {
-            tracing::info!(job_id = %job.job_id, execution_arn = ?token.execution_arn, outcome = CONTINUED, "the deployment continues with this job");
-            return Ok(outcome(CONTINUED));
+            tracing::info!(job_id = %job.job_id, execution_arn = ?token.execution_arn, outcome = ?StartOutcome::Continued, "the deployment continues with this job");
+            return Ok(outcome(StartOutcome::Continued));
         }
         Err(err) => err,
     };
@@ -60,8 +51,8 @@ pub async fn continue_deployment(
         if still_running(sfn, token.execution_arn.as_deref()).await {
             // The task is gone but the execution runs on: it took this very job before, from
             // an earlier delivery of the same event.
-            tracing::info!(job_id = %job.job_id, execution_arn = ?token.execution_arn, outcome = ALREADY_CONTINUED, "the execution already continues with this job; this is a repeated delivery");
-            return Ok(outcome(ALREADY_CONTINUED));
+            tracing::info!(job_id = %job.job_id, execution_arn = ?token.execution_arn, outcome = ?StartOutcome::AlreadyContinued, "the execution already continues with this job; this is a repeated delivery");
+            return Ok(outcome(StartOutcome::AlreadyContinued));
         }
         let (code, message) = code_and_message(&err);
         let execution = token
@@ -78,14 +69,14 @@ pub async fn continue_deployment(
                 .as_deref()
                 .unwrap_or("the task token is no longer valid")
         );
-        return report_start_failure(codepipeline, job, FailureType::JobFailed, &reason)
+        return report_not_started(codepipeline, job, FailureType::JobFailed, &reason)
             .await
             .map(|mut output| {
                 output.execution_arn = token.execution_arn.clone();
                 output
             });
     }
-    let error = classify("SendTaskSuccess to the waiting deployment", &err);
+    let error = classify_sdk_error("SendTaskSuccess to the waiting deployment", &err);
     let failure_type = match &error {
         // Lambda's async retry tries the event again.
         Error::Transient(_) => return Err(error),
@@ -96,7 +87,7 @@ pub async fn continue_deployment(
         "The deployment could not be continued with this job: {}",
         error.message()
     );
-    report_start_failure(codepipeline, job, failure_type, &reason).await
+    report_not_started(codepipeline, job, failure_type, &reason).await
 }
 
 /// SendTaskSuccess refused the token because the task no longer waits.
@@ -114,7 +105,7 @@ async fn still_running(sfn: &aws_sdk_sfn::Client, execution_arn: Option<&str>) -
     match sfn.describe_execution().execution_arn(arn).send().await {
         Ok(described) => described.status() == &ExecutionStatus::Running,
         Err(err) => {
-            tracing::warn!(execution_arn = arn, error = %classify("DescribeExecution", &err), "could not tell whether the execution still runs");
+            tracing::warn!(execution_arn = arn, error = %classify_sdk_error("DescribeExecution", &err), "could not tell whether the execution still runs");
             false
         }
     }

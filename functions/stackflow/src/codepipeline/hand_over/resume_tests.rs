@@ -3,7 +3,7 @@
 use super::*;
 use crate::codepipeline::job_event::tests::fixture_job;
 use crate::codepipeline::job_result::tests::error_response;
-use crate::steps::start_deployment::REPORTED_FAILURE;
+use crate::contract::StartOutcome;
 use aws_sdk_codepipeline::operation::put_job_failure_result::PutJobFailureResultOutput;
 use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::operation::send_task_success::SendTaskSuccessOutput;
@@ -17,7 +17,7 @@ const TASK_TOKEN: &str = "AQCEAAAAKgAAAAMAAAAAAAAAAeMHr6sb";
 const NOW: i64 = 1_700_000_000;
 
 fn token() -> String {
-    ContinuationToken {
+    HandOverToken {
         task_token: TASK_TOKEN.into(),
         execution_arn: Some(EXECUTION.into()),
     }
@@ -72,7 +72,7 @@ async fn the_waiting_execution_gets_the_new_job_and_its_hand_over_time() {
         )
     });
     let report = failure_reported();
-    let output = continue_deployment(
+    let output = resume_execution(
         &sfn(&[&send, &start]),
         &codepipeline(&[&report]),
         &job,
@@ -82,7 +82,7 @@ async fn the_waiting_execution_gets_the_new_job_and_its_hand_over_time() {
     )
     .await
     .unwrap();
-    assert_eq!(output.outcome, CONTINUED);
+    assert_eq!(output.outcome, StartOutcome::Continued);
     assert_eq!(output.execution_arn.as_deref(), Some(EXECUTION));
     assert_eq!((send.num_calls(), start.num_calls()), (1, 0));
     assert_eq!(report.num_calls(), 0);
@@ -93,7 +93,7 @@ async fn a_bare_task_token_is_sent_as_it_is() {
     let send = mock!(aws_sdk_sfn::Client::send_task_success)
         .match_requests(|req| req.task_token() == Some("bare-token"))
         .then_output(|| SendTaskSuccessOutput::builder().build());
-    let output = continue_deployment(
+    let output = resume_execution(
         &sfn(&[&send]),
         &codepipeline(&[]),
         &fixture_job(),
@@ -103,7 +103,7 @@ async fn a_bare_task_token_is_sent_as_it_is() {
     )
     .await
     .unwrap();
-    assert_eq!(output.outcome, CONTINUED);
+    assert_eq!(output.outcome, StartOutcome::Continued);
     assert_eq!(output.execution_arn, None);
 }
 
@@ -121,7 +121,7 @@ async fn a_task_nobody_waits_for_fails_the_job_with_a_clear_message() {
                     && details.message().contains(code)
             })
             .then_output(|| PutJobFailureResultOutput::builder().build());
-        let output = continue_deployment(
+        let output = resume_execution(
             &sfn(&[&send, &described]),
             &codepipeline(&[&report]),
             &fixture_job(),
@@ -131,7 +131,7 @@ async fn a_task_nobody_waits_for_fails_the_job_with_a_clear_message() {
         )
         .await
         .unwrap();
-        assert_eq!(output.outcome, REPORTED_FAILURE, "{code}");
+        assert_eq!(output.outcome, StartOutcome::ReportedFailure, "{code}");
         assert_eq!(report.num_calls(), 1, "{code}");
     }
 }
@@ -141,7 +141,7 @@ async fn a_repeated_delivery_while_the_execution_runs_is_not_reported() {
     let send = task_refused("TaskTimedOut");
     let described = execution_is(ExecutionStatus::Running);
     let report = failure_reported();
-    let output = continue_deployment(
+    let output = resume_execution(
         &sfn(&[&send, &described]),
         &codepipeline(&[&report]),
         &fixture_job(),
@@ -151,7 +151,7 @@ async fn a_repeated_delivery_while_the_execution_runs_is_not_reported() {
     )
     .await
     .unwrap();
-    assert_eq!(output.outcome, ALREADY_CONTINUED);
+    assert_eq!(output.outcome, StartOutcome::AlreadyContinued);
     assert_eq!(report.num_calls(), 0, "the job in use must not be failed");
 }
 
@@ -159,7 +159,7 @@ async fn a_repeated_delivery_while_the_execution_runs_is_not_reported() {
 async fn without_the_execution_a_gone_task_is_reported() {
     let send = task_refused("TaskDoesNotExist");
     let report = failure_reported();
-    let output = continue_deployment(
+    let output = resume_execution(
         &sfn(&[&send]),
         &codepipeline(&[&report]),
         &fixture_job(),
@@ -169,7 +169,7 @@ async fn without_the_execution_a_gone_task_is_reported() {
     )
     .await
     .unwrap();
-    assert_eq!(output.outcome, REPORTED_FAILURE);
+    assert_eq!(output.outcome, StartOutcome::ReportedFailure);
     assert_eq!(report.num_calls(), 1);
 }
 
@@ -178,7 +178,7 @@ async fn throttling_is_an_error_for_lambda_to_retry_and_denial_a_permission_fail
     let send = mock!(aws_sdk_sfn::Client::send_task_success)
         .then_http_response(|| error_response(400, "ThrottlingException", "slow down"));
     let report = failure_reported();
-    let err = continue_deployment(
+    let err = resume_execution(
         &sfn(&[&send]),
         &codepipeline(&[&report]),
         &fixture_job(),
@@ -203,7 +203,7 @@ async fn throttling_is_an_error_for_lambda_to_retry_and_denial_a_permission_fail
             req.failure_details().map(|d| d.r#type()) == Some(&FailureType::PermissionError)
         })
         .then_output(|| PutJobFailureResultOutput::builder().build());
-    let output = continue_deployment(
+    let output = resume_execution(
         &sfn(&[&send]),
         &codepipeline(&[&report]),
         &fixture_job(),
@@ -213,6 +213,6 @@ async fn throttling_is_an_error_for_lambda_to_retry_and_denial_a_permission_fail
     )
     .await
     .unwrap();
-    assert_eq!(output.outcome, REPORTED_FAILURE);
+    assert_eq!(output.outcome, StartOutcome::ReportedFailure);
     assert_eq!(report.num_calls(), 1);
 }

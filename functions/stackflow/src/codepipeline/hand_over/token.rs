@@ -1,10 +1,10 @@
-//! The continuation token stackflow hands CodePipeline when it replies "in progress". CodePipeline
-//! gives it back, untouched, in the event of the continuation job; start-deployment then resumes
-//! the waiting execution with it.
+//! The hand-over token stackflow hands CodePipeline when it replies "in progress" (CodePipeline's
+//! `continuationToken`). CodePipeline gives it back, untouched, in the event of the next job;
+//! start-deployment then resumes the waiting execution with it.
 //!
 //! It carries the waiting state's task token and the execution's ARN. The ARN lets
-//! start-deployment tell a repeated delivery of the continuation event (the task was already
-//! resumed, the execution still runs: nothing to do) from a continuation nobody waits for any
+//! start-deployment tell a repeated delivery of the next job's event (the task was already
+//! resumed, the execution still runs: nothing to do) from a hand-over nobody waits for any
 //! more (the execution ended: the job is reported failed).
 
 use serde::{Deserialize, Serialize};
@@ -14,13 +14,13 @@ pub const MAX_CHARS: usize = 2_048;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ContinuationToken {
+pub struct HandOverToken {
     pub task_token: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_arn: Option<String>,
 }
 
-impl ContinuationToken {
+impl HandOverToken {
     /// The token as CodePipeline gets it: JSON, or the bare task token when the JSON would pass
     /// CodePipeline's limit (the hand-over then works, without the repeated-delivery check).
     pub fn encode(&self) -> String {
@@ -31,8 +31,8 @@ impl ContinuationToken {
     }
 
     /// Read a token back: the JSON this module wrote, or a bare task token.
-    pub fn decode(token: &str) -> ContinuationToken {
-        serde_json::from_str::<ContinuationToken>(token).unwrap_or_else(|_| ContinuationToken {
+    pub fn decode(token: &str) -> HandOverToken {
+        serde_json::from_str::<HandOverToken>(token).unwrap_or_else(|_| HandOverToken {
             task_token: token.to_string(),
             execution_arn: None,
         })
