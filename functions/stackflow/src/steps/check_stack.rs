@@ -1,7 +1,8 @@
 //! CheckStack: look at the stack once and say whether to wait more (and how long, or hand the
-//! job over first: `crate::polling`), deploy (the stack is free), or succeed. A failed, vanished or overdue stack is an error, which the state machine's Catch
-//! routes to the failure report.
+//! job over first: `crate::polling`), deploy (the stack is free), or succeed. A failed, vanished
+//! or overdue stack is an error, which the state machine's Catch routes to the failure report.
 
+use aws_sdk_cloudformation::types::Stack;
 use aws_sdk_cloudformation::Client;
 use tracing::{info, warn};
 
@@ -96,50 +97,67 @@ async fn check_stack(
                 ..with(Next::Succeed)
             })
         }
-        (CheckVerdict::Failed, Some(stack)) => {
-            let status = status.as_deref().unwrap_or("UNKNOWN");
-            if progress.action == StackAction::Replace && status != "DELETE_FAILED" {
-                return Err(Error::StackFailed(format!(
-                    "stack {name} is in {status}: the delete that was to replace it did not take place"
-                )));
-            }
-            let recovery = if progress.action == StackAction::ContinueRollback {
-                " Continuing the rollback of its failed update did not succeed: fix what keeps \
-                 the resource from rolling back, or skip it (`aws cloudformation \
-                 continue-update-rollback --resources-to-skip …`, which leaves it out of step \
-                 with the template), then run the stage again."
-            } else {
-                ""
-            };
-            let events_ref = stack.stack_id().unwrap_or(stack_ref);
-            let event = match progress.client_request_token.as_deref() {
-                Some(token) => match first_failed_event(cfn, events_ref, token).await {
-                    Ok(event) => event,
-                    // A retry reads the events again; better than a vaguer reason now.
-                    Err(err @ Error::Transient(_)) => return Err(err),
-                    Err(err) => {
-                        warn!(stack = name, error = %err, "could not read the stack events; using the stack's status reason");
-                        None
-                    }
-                },
-                None => None,
-            };
-            Err(Error::StackFailed(format!(
-                "{}{recovery}",
-                failure_reason(status, event.as_ref(), stack.stack_status_reason())
-            )))
-        }
+        (CheckVerdict::Failed, Some(stack)) => Err(stack_failed(cfn, input, stack, status).await),
         (CheckVerdict::Succeed | CheckVerdict::Failed | CheckVerdict::Vanished, _) => {
-            Err(Error::StackFailed(format!(
-                "stack {name} no longer exists: it was deleted while this deployment {} it",
-                if progress.action == StackAction::Create {
-                    "created"
-                } else {
-                    "updated"
-                }
-            )))
+            Err(vanished(name, progress.action))
         }
     }
+}
+
+/// The error for a stack whose operation failed: the first failed event of this deployment's
+/// operation when it can be read, else the stack's status reason.
+async fn stack_failed(
+    cfn: &Client,
+    input: &CheckInput,
+    stack: &Stack,
+    status: Option<String>,
+) -> Error {
+    let progress = &input.stack;
+    let name = progress.stack_name.as_str();
+    let stack_ref = progress.stack_id.as_deref().unwrap_or(name);
+    let status = status.as_deref().unwrap_or("UNKNOWN");
+    if progress.action == StackAction::Replace && status != "DELETE_FAILED" {
+        return Error::StackFailed(format!(
+            "stack {name} is in {status}: the delete that was to replace it did not take place"
+        ));
+    }
+    let recovery = if progress.action == StackAction::ContinueRollback {
+        " Continuing the rollback of its failed update did not succeed: fix what keeps \
+         the resource from rolling back, or skip it (`aws cloudformation \
+         continue-update-rollback --resources-to-skip …`, which leaves it out of step \
+         with the template), then run the stage again."
+    } else {
+        ""
+    };
+    let events_ref = stack.stack_id().unwrap_or(stack_ref);
+    let event = match progress.client_request_token.as_deref() {
+        Some(token) => match first_failed_event(cfn, events_ref, token).await {
+            Ok(event) => event,
+            // A retry reads the events again; better than a vaguer reason now.
+            Err(err @ Error::Transient(_)) => return err,
+            Err(err) => {
+                warn!(stack = name, error = %err, "could not read the stack events; using the stack's status reason");
+                None
+            }
+        },
+        None => None,
+    };
+    Error::StackFailed(format!(
+        "{}{recovery}",
+        failure_reason(status, event.as_ref(), stack.stack_status_reason())
+    ))
+}
+
+/// The error for a stack that no longer exists while this deployment acts on it.
+fn vanished(name: &str, action: StackAction) -> Error {
+    Error::StackFailed(format!(
+        "stack {name} no longer exists: it was deleted while this deployment {} it",
+        if action == StackAction::Create {
+            "created"
+        } else {
+            "updated"
+        }
+    ))
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@
 //! are staged beside it: the state machine carries their location and names, never a value
 //! (`crate::staged_parameters`).
 
+use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, Seek, Write};
+use std::io::{BufReader, Read, Seek, Write};
 
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_s3::primitives::ByteStream;
@@ -14,7 +15,7 @@ use aws_smithy_runtime_api::client::result::SdkError;
 
 use crate::artifact_zip::ArtifactZip;
 use crate::aws::error::{classify_sdk_error, code_and_message};
-use crate::contract::{ArtifactLocation, FetchInput, StagedTemplate};
+use crate::contract::{ArtifactLocation, DeploymentParams, FetchInput, StagedTemplate};
 use crate::error::Error;
 use crate::staged_parameters::{self, no_echo_parameters, staging_prefix, StagedParameters};
 use crate::steps::validate_params::parse_user_parameters;
@@ -46,30 +47,10 @@ pub async fn fetch_template(
     let zip_file = download(s3, artifact, MAX_ARTIFACT_BYTES).await?;
     let mut zip = ArtifactZip::open(&artifact.name, BufReader::new(zip_file))?;
 
-    let template = zip.read_text(&params.file, MAX_TEMPLATE_BYTES)?;
-    if template.trim().is_empty() {
-        return Err(Error::TemplateInvalid(format!(
-            "template `{}` in artifact `{}` is empty",
-            params.file, artifact.name
-        )));
-    }
-    let config = match &params.config {
-        Some(path) => template_config::parse(path, &zip.read_text(path, MAX_TEMPLATE_BYTES)?)?,
-        None => TemplateConfig::default(),
-    };
+    let (template, config) = read_template(&mut zip, params)?;
     let merged = config.merged_with(&overrides, &params.tags)?;
     let parameter_names: Vec<String> = merged.parameters.keys().cloned().collect();
-    let (no_echo, no_echo_defaults) = match no_echo_parameters(&template) {
-        Some(declared) => (declared.names.into_iter().collect(), declared.defaults),
-        None => {
-            tracing::warn!(
-                file = %params.file,
-                "the template's Parameters section could not be read here; every parameter is \
-                 masked as if NoEcho"
-            );
-            (parameter_names.clone(), Default::default())
-        }
-    };
+    let (no_echo, no_echo_defaults) = masked_parameters(&template, &params.file, &parameter_names);
 
     let key = staging_key(&input.job_id, &params.file);
     let size = template.len() as u64;
@@ -115,6 +96,46 @@ pub async fn fetch_template(
         tags: merged.tags,
         stack_policy_body: merged.stack_policy,
     })
+}
+
+/// The template (never empty) and the template-configuration file (empty when none is named)
+/// from the artifact.
+fn read_template<R: Read + Seek>(
+    zip: &mut ArtifactZip<'_, R>,
+    params: &DeploymentParams,
+) -> Result<(String, TemplateConfig), Error> {
+    let template = zip.read_text(&params.file, MAX_TEMPLATE_BYTES)?;
+    if template.trim().is_empty() {
+        return Err(Error::TemplateInvalid(format!(
+            "template `{}` in artifact `{}` is empty",
+            params.file, params.artifact.name
+        )));
+    }
+    let config = match &params.config {
+        Some(path) => template_config::parse(path, &zip.read_text(path, MAX_TEMPLATE_BYTES)?)?,
+        None => TemplateConfig::default(),
+    };
+    Ok((template, config))
+}
+
+/// The parameters to mask and the NoEcho defaults: those the template declares `NoEcho`, or,
+/// when its Parameters cannot be read here, every parameter passed (`parameter_names`).
+fn masked_parameters(
+    template: &str,
+    file: &str,
+    parameter_names: &[String],
+) -> (Vec<String>, BTreeMap<String, String>) {
+    match no_echo_parameters(template) {
+        Some(declared) => (declared.names.into_iter().collect(), declared.defaults),
+        None => {
+            tracing::warn!(
+                file = %file,
+                "the template's Parameters section could not be read here; every parameter is \
+                 masked as if NoEcho"
+            );
+            (parameter_names.to_vec(), BTreeMap::new())
+        }
+    }
 }
 
 /// PutObject of `body` (`what`, for messages) at `key` in the staging bucket.

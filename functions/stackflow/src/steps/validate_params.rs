@@ -147,12 +147,14 @@ pub fn validate(
     })
 }
 
+/// The smallest UserParameters, shown when they are not JSON.
+const EXAMPLE: &str = r#"{"stack":"my-stack","artifact":"BuildOutput","file":"template.yaml"}"#;
+
 /// Parse and check UserParameters on their own (everything that does not need the job).
 pub fn parse_user_parameters(text: &str) -> Result<UserParameters, Error> {
     let value: Value = serde_json::from_str(text).map_err(|e| {
         invalid(format_args!(
-            "not valid JSON {}; expected an object such as \
-             {{\"stack\":\"my-stack\",\"artifact\":\"BuildOutput\",\"file\":\"template.yaml\"}}",
+            "not valid JSON {}; expected an object such as {EXAMPLE}",
             json_error_text(&e)
         ))
     })?;
