@@ -43,6 +43,17 @@ async fn again(
     check(cfn, &input, NOW).await
 }
 
+/// CheckStack at `now` of this deployment's `action` on a stack described in `status`.
+async fn check_status(
+    status: &'static str,
+    action: StackAction,
+    now: i64,
+) -> Result<StackProgress, Error> {
+    let describe = describe_rule(status);
+    let cfn = client(&[&describe]);
+    check(&cfn, &check_input(action, ours(action)), now).await
+}
+
 fn with_reason(status: &str, reason: &str) -> Stack {
     let mut stack = stack(status);
     stack.stack_status_reason = Some(reason.to_string());
@@ -88,15 +99,9 @@ async fn a_create_is_polled_until_it_completes_then_succeeds_with_its_outputs() 
 #[tokio::test]
 async fn every_success_status_succeeds_for_our_update() {
     for status in ["UPDATE_COMPLETE", "CREATE_COMPLETE", "IMPORT_COMPLETE"] {
-        let describe = describe_rule(status);
-        let cfn = client(&[&describe]);
-        let progress = check(
-            &cfn,
-            &check_input(StackAction::Update, ours(StackAction::Update)),
-            NOW,
-        )
-        .await
-        .unwrap();
+        let progress = check_status(status, StackAction::Update, NOW)
+            .await
+            .unwrap();
         assert_eq!(progress.next, Next::Succeed, "{status}");
         assert_eq!(progress.outputs.len(), 2, "{status}");
     }
@@ -104,11 +109,9 @@ async fn every_success_status_succeeds_for_our_update() {
 
 #[tokio::test]
 async fn cleanup_in_progress_is_still_waited_for() {
-    let describe = describe_rule("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
-    let cfn = client(&[&describe]);
-    let progress = check(
-        &cfn,
-        &check_input(StackAction::Update, ours(StackAction::Update)),
+    let progress = check_status(
+        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+        StackAction::Update,
         NOW,
     )
     .await
@@ -384,15 +387,9 @@ async fn a_failed_delete_during_a_replace_fails_with_its_reason() {
 
 #[tokio::test]
 async fn a_replace_whose_delete_never_started_fails_rather_than_looping() {
-    let describe = describe_rule("ROLLBACK_COMPLETE");
-    let cfn = client(&[&describe]);
-    let err = check(
-        &cfn,
-        &check_input(StackAction::Replace, ours(StackAction::Replace)),
-        NOW,
-    )
-    .await
-    .unwrap_err();
+    let err = check_status("ROLLBACK_COMPLETE", StackAction::Replace, NOW)
+        .await
+        .unwrap_err();
     assert_eq!(err.name(), "StackFailed");
     assert!(err.message().contains("did not take place"), "{err}");
 }
@@ -425,15 +422,9 @@ async fn past_the_deadline_a_busy_stack_times_out() {
 
 #[tokio::test]
 async fn a_stack_that_finished_is_judged_even_past_the_deadline() {
-    let describe = describe_rule("UPDATE_COMPLETE");
-    let cfn = client(&[&describe]);
-    let progress = check(
-        &cfn,
-        &check_input(StackAction::Update, ours(StackAction::Update)),
-        DEADLINE + 1,
-    )
-    .await
-    .unwrap();
+    let progress = check_status("UPDATE_COMPLETE", StackAction::Update, DEADLINE + 1)
+        .await
+        .unwrap();
     assert_eq!(progress.next, Next::Succeed);
 }
 
