@@ -7,9 +7,9 @@
 //!   runs it (start_deployment, validate_params, fetch_template, deploy_stack, check_stack,
 //!   report_result). A step reads its input from `contract`, calls the adapters, and returns the
 //!   output the state machine places at its ResultPath.
-//! - `aws/`: the AWS adapters: how an SDK error becomes a domain `Error` (`aws::error`), and
+//! - `aws/`: the AWS adapters: how an SDK error becomes a domain `Error` (`aws::error`),
 //!   CloudFormation (describing a stack, its events, its status, the deadline and the client
-//!   request token).
+//!   request token), and S3 (the artifact download, the staging bucket's objects: `aws::s3`).
 //! - `codepipeline/`: the CodePipeline I/O: the job event in, the job results out, and the
 //!   hand-over of a long deployment from one job to the next (`codepipeline::hand_over`).
 //! - At the top, the domain every part shares: the data between the states (`contract`), the one

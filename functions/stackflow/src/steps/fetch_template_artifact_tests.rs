@@ -3,6 +3,7 @@
 //! FetchTemplate on large, broken or incomplete artifacts, and without its staging bucket.
 
 use super::*;
+use crate::aws::s3::template_url;
 
 /// A zip of the template and `padding` bytes that do not compress, stored as they are.
 fn large_zip(padding: usize) -> Vec<u8> {
@@ -53,7 +54,7 @@ async fn a_large_artifact_is_streamed_to_an_unnamed_temporary_file() {
     let get = chunked_artifact_rule(&zip, 64 * 1024, true).await;
     let s3 = client(&[&get]);
 
-    let mut file = download(&s3, &fetch_input(None).params.artifact, MAX_ARTIFACT_BYTES)
+    let mut file = download_artifact(&s3, &fetch_input(None).params.artifact, MAX_ARTIFACT_BYTES)
         .await
         .unwrap();
 
@@ -90,7 +91,7 @@ async fn a_large_artifact_is_read_from_the_file_and_staged() {
 async fn the_cap_holds_across_chunks() {
     let get = chunked_artifact_rule(&[0u8; 100], 16, false).await;
     let s3 = client(&[&get]);
-    let err = download(&s3, &fetch_input(None).params.artifact, 50)
+    let err = download_artifact(&s3, &fetch_input(None).params.artifact, 50)
         .await
         .unwrap_err();
     // Refused at the first chunk that passes it, not after the whole body.

@@ -3,8 +3,9 @@
 use std::io::{Cursor, Write};
 
 use aws_sdk_s3::config::retry::RetryConfig;
-use aws_sdk_s3::operation::get_object::GetObjectOutput;
+use aws_sdk_s3::operation::get_object::{GetObjectError, GetObjectOutput};
 use aws_sdk_s3::operation::put_object::{PutObjectError, PutObjectOutput};
+use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::error::NoSuchKey;
 use aws_sdk_s3::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
@@ -15,7 +16,8 @@ use zip::{CompressionMethod, ZipWriter};
 use std::sync::{Arc, Mutex};
 
 use super::*;
-use crate::contract::DeploymentParams;
+use crate::aws::s3::download_artifact;
+use crate::contract::{ArtifactLocation, DeploymentParams};
 use crate::staged_parameters::StagedParameters;
 use crate::test_support::map;
 
@@ -288,7 +290,7 @@ async fn a_body_longer_than_the_cap_is_cut_off() {
             .build()
     });
     let s3 = client(&[&get]);
-    let err = download(&s3, &fetch_input(None).params.artifact, 50)
+    let err = download_artifact(&s3, &fetch_input(None).params.artifact, 50)
         .await
         .unwrap_err();
     assert_eq!(err.name(), "ArtifactInvalid");
