@@ -49,9 +49,16 @@ async fn check_status(
     action: StackAction,
     now: i64,
 ) -> Result<StackProgress, Error> {
-    let describe = describe_rule(status);
-    let cfn = client(&[&describe]);
-    check(&cfn, &check_input(action, ours(action)), now).await
+    check_with(&[&describe_rule(status)], action, now).await
+}
+
+/// CheckStack at `now` of this deployment's `action`, CloudFormation answering from `rules`.
+async fn check_with(
+    rules: &[&Rule],
+    action: StackAction,
+    now: i64,
+) -> Result<StackProgress, Error> {
+    check(&client(rules), &check_input(action, ours(action)), now).await
 }
 
 fn with_reason(status: &str, reason: &str) -> Stack {
@@ -230,14 +237,9 @@ async fn every_other_terminal_status_after_our_operation_fails() {
     ] {
         let describe = describe_rule(status);
         let events = events_rule(vec![]);
-        let cfn = client(&[&describe, &events]);
-        let err = check(
-            &cfn,
-            &check_input(StackAction::Create, ours(StackAction::Create)),
-            NOW,
-        )
-        .await
-        .unwrap_err();
+        let err = check_with(&[&describe, &events], StackAction::Create, NOW)
+            .await
+            .unwrap_err();
         assert_eq!(err, Error::StackFailed(status.to_string()), "{status}");
     }
 }
@@ -258,14 +260,9 @@ async fn without_an_event_of_ours_the_stack_status_reason_is_the_reason() {
         ResourceStatus::CreateFailed,
         "not ours",
     )]);
-    let cfn = client(&[&describe, &events]);
-    let err = check(
-        &cfn,
-        &check_input(StackAction::Create, ours(StackAction::Create)),
-        NOW,
-    )
-    .await
-    .unwrap_err();
+    let err = check_with(&[&describe, &events], StackAction::Create, NOW)
+        .await
+        .unwrap_err();
     assert_eq!(
         err,
         Error::StackFailed(
@@ -447,14 +444,9 @@ async fn a_stack_that_vanished_while_we_worked_on_it_fails() {
     );
 
     let deleted = describe_rule("DELETE_COMPLETE");
-    let cfn = client(&[&deleted]);
-    let err = check(
-        &cfn,
-        &check_input(StackAction::Update, ours(StackAction::Update)),
-        NOW,
-    )
-    .await
-    .unwrap_err();
+    let err = check_with(&[&deleted], StackAction::Update, NOW)
+        .await
+        .unwrap_err();
     assert!(
         err.message()
             .contains("deleted while this deployment updated it"),
@@ -466,14 +458,9 @@ async fn a_stack_that_vanished_while_we_worked_on_it_fails() {
 async fn a_throttled_describe_is_transient() {
     let describe = mock!(Client::describe_stacks)
         .then_error(|| DescribeStacksError::generic(service_error("Throttling", "Rate exceeded")));
-    let cfn = client(&[&describe]);
-    let err = check(
-        &cfn,
-        &check_input(StackAction::Create, ours(StackAction::Create)),
-        NOW,
-    )
-    .await
-    .unwrap_err();
+    let err = check_with(&[&describe], StackAction::Create, NOW)
+        .await
+        .unwrap_err();
     assert_eq!(err.name(), "Transient");
 }
 

@@ -34,6 +34,24 @@ fn codepipeline(rules: &[&Rule]) -> aws_sdk_codepipeline::Client {
         .retry_config(RetryConfig::disabled()))
 }
 
+/// resume_execution of the fixture job with `token`, answering for 900 seconds from NOW, with
+/// Step Functions and CodePipeline answering from their rules.
+async fn resume(
+    sfn_rules: &[&Rule],
+    report_rules: &[&Rule],
+    token: &str,
+) -> Result<StartOutput, Error> {
+    resume_execution(
+        &sfn(sfn_rules),
+        &codepipeline(report_rules),
+        &fixture_job(),
+        token,
+        900,
+        NOW,
+    )
+    .await
+}
+
 fn task_refused(code: &'static str) -> Rule {
     mock!(aws_sdk_sfn::Client::send_task_success).then_http_response(move || {
         error_response(400, code, "Provided task does not exist anymore")
@@ -93,16 +111,7 @@ async fn a_bare_task_token_is_sent_as_it_is() {
     let send = mock!(aws_sdk_sfn::Client::send_task_success)
         .match_requests(|req| req.task_token() == Some("bare-token"))
         .then_output(|| SendTaskSuccessOutput::builder().build());
-    let output = resume_execution(
-        &sfn(&[&send]),
-        &codepipeline(&[]),
-        &fixture_job(),
-        "bare-token",
-        900,
-        NOW,
-    )
-    .await
-    .unwrap();
+    let output = resume(&[&send], &[], "bare-token").await.unwrap();
     assert_eq!(output.outcome, StartOutcome::Continued);
     assert_eq!(output.execution_arn, None);
 }
@@ -121,16 +130,9 @@ async fn a_task_nobody_waits_for_fails_the_job_with_a_clear_message() {
                     && details.message().contains(code)
             })
             .then_output(|| PutJobFailureResultOutput::builder().build());
-        let output = resume_execution(
-            &sfn(&[&send, &described]),
-            &codepipeline(&[&report]),
-            &fixture_job(),
-            &token(),
-            900,
-            NOW,
-        )
-        .await
-        .unwrap();
+        let output = resume(&[&send, &described], &[&report], &token())
+            .await
+            .unwrap();
         assert_eq!(output.outcome, StartOutcome::ReportedFailure, "{code}");
         assert_eq!(report.num_calls(), 1, "{code}");
     }
@@ -141,16 +143,9 @@ async fn a_repeated_delivery_while_the_execution_runs_is_not_reported() {
     let send = task_refused("TaskTimedOut");
     let described = execution_is(ExecutionStatus::Running);
     let report = failure_reported();
-    let output = resume_execution(
-        &sfn(&[&send, &described]),
-        &codepipeline(&[&report]),
-        &fixture_job(),
-        &token(),
-        900,
-        NOW,
-    )
-    .await
-    .unwrap();
+    let output = resume(&[&send, &described], &[&report], &token())
+        .await
+        .unwrap();
     assert_eq!(output.outcome, StartOutcome::AlreadyContinued);
     assert_eq!(report.num_calls(), 0, "the job in use must not be failed");
 }
@@ -159,16 +154,7 @@ async fn a_repeated_delivery_while_the_execution_runs_is_not_reported() {
 async fn without_the_execution_a_gone_task_is_reported() {
     let send = task_refused("TaskDoesNotExist");
     let report = failure_reported();
-    let output = resume_execution(
-        &sfn(&[&send]),
-        &codepipeline(&[&report]),
-        &fixture_job(),
-        "bare-token",
-        900,
-        NOW,
-    )
-    .await
-    .unwrap();
+    let output = resume(&[&send], &[&report], "bare-token").await.unwrap();
     assert_eq!(output.outcome, StartOutcome::ReportedFailure);
     assert_eq!(report.num_calls(), 1);
 }
@@ -178,16 +164,7 @@ async fn throttling_is_an_error_for_lambda_to_retry_and_denial_a_permission_fail
     let send = mock!(aws_sdk_sfn::Client::send_task_success)
         .then_http_response(|| error_response(400, "ThrottlingException", "slow down"));
     let report = failure_reported();
-    let err = resume_execution(
-        &sfn(&[&send]),
-        &codepipeline(&[&report]),
-        &fixture_job(),
-        &token(),
-        900,
-        NOW,
-    )
-    .await
-    .unwrap_err();
+    let err = resume(&[&send], &[&report], &token()).await.unwrap_err();
     assert_eq!(err.name(), "Transient");
     assert_eq!(report.num_calls(), 0);
 
@@ -203,16 +180,7 @@ async fn throttling_is_an_error_for_lambda_to_retry_and_denial_a_permission_fail
             req.failure_details().map(|d| d.r#type()) == Some(&FailureType::PermissionError)
         })
         .then_output(|| PutJobFailureResultOutput::builder().build());
-    let output = resume_execution(
-        &sfn(&[&send]),
-        &codepipeline(&[&report]),
-        &fixture_job(),
-        &token(),
-        900,
-        NOW,
-    )
-    .await
-    .unwrap();
+    let output = resume(&[&send], &[&report], &token()).await.unwrap();
     assert_eq!(output.outcome, StartOutcome::ReportedFailure);
     assert_eq!(report.num_calls(), 1);
 }
