@@ -9,7 +9,7 @@ use std::io::Cursor;
 
 use libfuzzer_sys::fuzz_target;
 use stackflow::artifact_zip::ArtifactZip;
-use stackflow::fetch::MAX_TEMPLATE_BYTES;
+use stackflow::steps::fetch_template::MAX_TEMPLATE_BYTES;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(mut zip) = ArtifactZip::open("SourceArtifact", Cursor::new(data)) else {

@@ -7,8 +7,8 @@
 
 use aws_lambda_events::event::codepipeline_job::CodePipelineJobEvent;
 use libfuzzer_sys::fuzz_target;
-use stackflow::continuation_token::ContinuationToken;
-use stackflow::job_event::JobRequest;
+use stackflow::codepipeline::hand_over::token::HandOverToken;
+use stackflow::codepipeline::job_event::JobRequest;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(event) = serde_json::from_slice::<CodePipelineJobEvent>(data) else {
@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     let input = serde_json::to_string(&job.execution_input(1_700_000_000)).unwrap_or_default();
     let seen = format!("{job:?}\n{input}");
     if let Some(token) = &job.continuation_token {
-        let _ = ContinuationToken::decode(token);
+        let _ = HandOverToken::decode(token);
     }
 
     let secrets = [

@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
         user_parameters: text.to_string(),
         input_artifacts: vec![artifact("SourceArtifact"), artifact("BuildOutput")],
         encryption_key: None,
-        reply_to: None,
+        current_job: None,
     };
     let settings = stackflow::settings::ValidateSettings {
         roles: match stackflow::settings::ServiceRoles::parse(
@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
             key_arn: None,
         },
     };
-    if let Ok(params) = stackflow::params::validate(&input, &settings, 1_700_000_000) {
+    if let Ok(params) = stackflow::steps::validate_params::validate(&input, &settings, 1_700_000_000) {
         // What the next states get must serialise.
         assert!(serde_json::to_string(&params).is_ok());
     }

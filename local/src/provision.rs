@@ -62,6 +62,6 @@ pub fn aws_text<E: ProvideErrorMetadata + std::error::Error + 'static>(err: &E) 
     match (err.code(), err.message()) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
         (Some(code), None) => code.to_string(),
-        _ => stackflow::aws_error::err_chain(err),
+        _ => stackflow::aws::error::err_chain(err),
     }
 }

@@ -15,7 +15,7 @@ pub fn execution_arn(state_machine_arn: &str, job_id: &str) -> String {
     format!(
         "{}:{}",
         state_machine_arn.replacen(":stateMachine:", ":execution:", 1),
-        stackflow::start::execution_name(job_id)
+        stackflow::steps::start_deployment::execution_name(job_id)
     )
 }
 
@@ -202,7 +202,7 @@ mod tests {
             execution_arn(STATE_MACHINE, odd),
             format!(
                 "arn:aws:states:us-east-1:123456789012:execution:stackflow:{}",
-                stackflow::start::execution_name(odd)
+                stackflow::steps::start_deployment::execution_name(odd)
             )
         );
     }

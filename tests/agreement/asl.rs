@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 use serde_yaml_ng::Value as Yaml;
+use stackflow::contract::Next;
 
 use crate::cfn::{expr, read, Expr, Template};
 use crate::wiring::template_functions;
@@ -108,6 +109,14 @@ impl Retrier {
         }
         waits
     }
+}
+
+/// The name serde writes for `next`: what the Choice states compare `$.stack.next` with.
+pub fn next_name(next: Next) -> String {
+    serde_json::to_value(next)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_string))
+        .unwrap_or_else(|| panic!("{next:?} is not written as a string"))
 }
 
 /// A Task state's retriers.

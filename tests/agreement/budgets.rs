@@ -6,12 +6,13 @@
 //! fails here.
 
 use stackflow::config::{DEFAULT_JOB_HANDOVER_SECONDS, JOB_HANDOVER_SECONDS_RANGE};
-use stackflow::params::{DEFAULT_TIMEOUT_MINUTES, POLL_SECONDS, TIMEOUT_MINUTES};
+use stackflow::contract::Next;
 use stackflow::polling::MAX_POLL_SECONDS;
+use stackflow::steps::validate_params::{DEFAULT_TIMEOUT_MINUTES, POLL_SECONDS, TIMEOUT_MINUTES};
 
 use crate::asl::{
-    function_timeout, task_function_timeout, worst_case_seconds, worst_case_with_token_seconds,
-    Definition,
+    function_timeout, next_name, task_function_timeout, worst_case_seconds,
+    worst_case_with_token_seconds, Definition,
 };
 use crate::cfn::{read, Template};
 use crate::wiring::TEMPLATE;
@@ -39,8 +40,8 @@ fn max_of(values: impl IntoIterator<Item = f64>) -> f64 {
 /// retries) and answers `handOver`, or `succeed`; then Hand over to the next job or Report
 /// success replies, through all its retries.
 fn worst_after_hand_over(definition: &Definition, template: &Template) -> f64 {
-    let hand_over = definition.answering("handOver");
-    let succeed = definition.answering("succeed");
+    let hand_over = definition.answering(&next_name(Next::HandOver));
+    let succeed = definition.answering(&next_name(Next::Succeed));
     assert!(!hand_over.is_empty(), "no step answers handOver");
     let noticing: Vec<_> = hand_over.iter().map(|(step, _)| *step).collect();
     let replies: Vec<_> = hand_over

@@ -41,7 +41,7 @@ pub fn allowed_grants(template: &Template) -> BTreeMap<String, Vec<Grant>> {
     let star = || vec![Expr::Literal("*".into())];
     let staged = sub(&format!(
         "${{StagingBucket.Arn}}/{}/*",
-        stackflow::fetch::STAGING_PREFIX
+        stackflow::staged_parameters::STAGING_PREFIX
     ));
     let stacks =
         || sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*");

@@ -11,6 +11,7 @@ mod budgets;
 mod build;
 mod cfn;
 mod doc_paths;
+mod error_names;
 mod events;
 mod iam;
 mod iam_table;

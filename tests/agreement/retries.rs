@@ -1,6 +1,8 @@
 //! Every Task retries the transient errors: its own (`Transient`) and the Lambda service errors
 //! Step Functions reports when invoking the function fails.
 
+use stackflow::error::ErrorName;
+
 use crate::asl::{retriers, Definition};
 use crate::cfn::read;
 
@@ -17,7 +19,7 @@ pub const LAMBDA_SERVICE_ERRORS: [&str; 5] = [
 ];
 
 /// The error name of stackflow's own transient failures (`stackflow::Error::Transient`).
-const TRANSIENT: &str = "Transient";
+const TRANSIENT: &str = ErrorName::Transient.as_str();
 
 #[test]
 fn every_tasks_transient_retry_has_every_documented_lambda_service_error() {

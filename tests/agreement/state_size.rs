@@ -2,10 +2,10 @@
 //! statemachine/README.md ("Under 256 KiB"), from the bounds the functions set where data enters
 //! the state, so that raising one of them past the total fails here.
 
+use stackflow::aws::stack_describe::OUTPUTS_MAX_JSON_BYTES;
+use stackflow::codepipeline::job_result::{FAILURE_MESSAGE_MAX_CHARS, SUMMARY_MAX_CHARS};
 use stackflow::error::ERROR_MESSAGE_MAX_CHARS;
-use stackflow::job_result::{FAILURE_MESSAGE_MAX_CHARS, SUMMARY_MAX_CHARS};
-use stackflow::stack_describe::OUTPUTS_MAX_JSON_BYTES;
-use stackflow::start::MAX_EXECUTION_INPUT_BYTES;
+use stackflow::steps::start_deployment::MAX_EXECUTION_INPUT_BYTES;
 use stackflow::template_config::STATE_MAX_JSON_BYTES;
 
 use crate::cfn::read;

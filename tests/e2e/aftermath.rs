@@ -26,7 +26,7 @@ impl Aftermath {
                 .get_job(job_id)
                 .await
                 .expect("the job record");
-            let name = stackflow::start::execution_name(job_id);
+            let name = stackflow::steps::start_deployment::execution_name(job_id);
             let mine: Vec<_> = executions(env)
                 .await
                 .into_iter()

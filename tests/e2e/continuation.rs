@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent, HistoryEventType};
 use serde_json::{json, Value};
-use stackflow::cost::{schedule, Schedule, Settings};
+use stackflow_e2e::cost::{schedule, Schedule, Settings};
 use stackflow_local::job_service::{ClosedBy, JobRecord, JobServiceClient};
 use stackflow_local::lambda_service::InvocationRecord;
 use stackflow_local::state::EnvironmentState;

@@ -44,7 +44,7 @@ fn the_entry_function_invoked_twice_starts_one_execution_and_reports_once() {
             "a second report reached the closed job"
         );
 
-        let name = stackflow::start::execution_name(&job_id);
+        let name = stackflow::steps::start_deployment::execution_name(&job_id);
         let count = executions(env)
             .await
             .iter()

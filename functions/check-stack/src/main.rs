@@ -1,5 +1,5 @@
 //! check-stack: looks at the stack once and says whether to wait more, deploy, or succeed; a
-//! failed or overdue stack is an error. Wiring only; the logic is `stackflow::check`.
+//! failed or overdue stack is an error. Wiring only; the logic is `stackflow::steps::check_stack`.
 
 use lambda_runtime::{service_fn, LambdaEvent};
 use stackflow::contract::{CheckInput, StackProgress};
@@ -17,7 +17,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<CheckInput>| async move {
             let output: Result<StackProgress, Error> =
-                stackflow::check::check(cfn, s3, &event.payload, clock::now_unix()).await;
+                stackflow::steps::check_stack::check(cfn, s3, &event.payload, clock::now_unix())
+                    .await;
             output
         },
     ))

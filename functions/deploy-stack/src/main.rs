@@ -1,6 +1,6 @@
 //! deploy-stack: starts this deployment's stack operation (create, update, or the delete of a
 //! replace) and says what the state machine does next. Wiring only; the logic is
-//! `stackflow::deploy`.
+//! `stackflow::steps::deploy_stack`.
 
 use lambda_runtime::{service_fn, LambdaEvent};
 use stackflow::contract::{DeployInput, StackProgress};
@@ -19,8 +19,14 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let (cfn, s3, roles) = (&cfn, &s3, &roles);
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<DeployInput>| async move {
-            let output: Result<StackProgress, Error> =
-                stackflow::deploy::deploy(cfn, s3, roles, &event.payload, clock::now_unix()).await;
+            let output: Result<StackProgress, Error> = stackflow::steps::deploy_stack::deploy(
+                cfn,
+                s3,
+                roles,
+                &event.payload,
+                clock::now_unix(),
+            )
+            .await;
             output
         },
     ))

@@ -1,5 +1,5 @@
 //! fetch-template: the FetchTemplate state. It reads the template out of the input artifact and
-//! stages it in the staging bucket. Wiring only; the logic is `stackflow::fetch`.
+//! stages it in the staging bucket. Wiring only; the logic is `stackflow::steps::fetch_template`.
 
 use lambda_runtime::{service_fn, LambdaEvent};
 use stackflow::contract::{FetchInput, StagedTemplate};
@@ -23,7 +23,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<FetchInput>| async move {
             let output: Result<StagedTemplate, Error> =
-                stackflow::fetch::fetch_template(s3, staging_bucket, region, &event.payload).await;
+                stackflow::steps::fetch_template::fetch_template(
+                    s3,
+                    staging_bucket,
+                    region,
+                    &event.payload,
+                )
+                .await;
             output
         },
     ))

@@ -1,6 +1,6 @@
 //! report-result: tells CodePipeline how the deployment ended (the state machine's last step),
-//! or, at a hand-over, that it goes on as a continuation job. Wiring only; the logic is
-//! `stackflow::report`.
+//! or, at a hand-over, that it goes on as the next job. Wiring only; the logic is
+//! `stackflow::steps::report_result`.
 
 use lambda_runtime::{service_fn, LambdaEvent};
 use stackflow::contract::{ReportInput, ReportOutput};
@@ -16,7 +16,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<ReportInput>| async move {
             let output: Result<ReportOutput, Error> =
-                stackflow::report::report(codepipeline, &event.payload).await;
+                stackflow::steps::report_result::report(codepipeline, &event.payload).await;
             output
         },
     ))

@@ -77,15 +77,15 @@ pub const ARTIFACT_BUCKET: &str = "ARTIFACT_BUCKET";
 /// (`ArtifactKeyArn`).
 pub const ARTIFACT_KEY_ARN: &str = "ARTIFACT_KEY_ARN";
 
-/// start-deployment: seconds a job is answered before the deployment hands it over to a
-/// continuation job (optional; [`DEFAULT_JOB_HANDOVER_SECONDS`]).
+/// start-deployment: seconds a job is answered before the deployment hands it over to
+/// the next job (optional; [`DEFAULT_JOB_HANDOVER_SECONDS`]).
 pub const JOB_HANDOVER_SECONDS: &str = "JOB_HANDOVER_SECONDS";
 /// The default is the longest `JOB_HANDOVER_SECONDS_RANGE` allows.
 pub const DEFAULT_JOB_HANDOVER_SECONDS: u32 = 300;
 /// What `JOB_HANDOVER_SECONDS` may be. Only 5 of CodePipeline's 20 minutes: after the hand-over
 /// time, the step that notices it and the hand-over itself may each go through every retry of
 /// the state machine's Retry blocks, every attempt running to its function's timeout (about 14
-/// minutes at worst), and the continuation job reaches start-deployment some time after the
+/// minutes at worst), and the next job reaches start-deployment some time after the
 /// "in progress" reply restarts CodePipeline's timer. tests/agreement/budgets.rs derives the
 /// bound from the statemachine file and the template.
 pub const JOB_HANDOVER_SECONDS_RANGE: std::ops::RangeInclusive<u32> = 1..=300;
@@ -122,36 +122,5 @@ fn parse_seconds(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seconds_are_parsed_within_their_range() {
-        assert_eq!(parse_seconds("X", " 900 ", 1..=1200), Ok(900));
-        for bad in ["0", "1201", "-5", "15m", ""] {
-            let err = parse_seconds("X", bad, 1..=1200);
-            assert!(
-                matches!(&err, Err(Error::Misconfigured(m)) if m.contains("X") && m.contains("1 to 1200")),
-                "{bad}: {err:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_ca_bundle_that_is_no_file_is_not_used() {
-        assert!(!names_a_file(std::ffi::OsStr::new(
-            "/surely/not/a/ca-bundle.pem"
-        )));
-        assert!(!names_a_file(std::ffi::OsStr::new("/")));
-        let file = tempfile::NamedTempFile::new().unwrap_or_else(|_| unreachable!());
-        assert!(names_a_file(file.path().as_os_str()));
-    }
-
-    #[test]
-    fn an_unset_variable_takes_the_default() {
-        assert_eq!(
-            seconds_env("STACKFLOW_TEST_SURELY_UNSET_VARIABLE", 42, 1..=100),
-            Ok(42)
-        );
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

@@ -5,7 +5,7 @@
 //! The execution document grows as the states run:
 //! `{ jobId, replyTo, userParameters, inputArtifacts, params, template, stack, error }`.
 //! `jobId` is the job that started the deployment and names everything it does; `replyTo` is the
-//! job the deployment answers now (a newer one after each hand-over to a continuation job).
+//! job the deployment answers now (a newer one after each hand-over to the next job).
 
 use std::collections::BTreeMap;
 
@@ -39,7 +39,8 @@ pub struct ExecutionInput {
     pub encryption_key: Option<EncryptionKey>,
     /// The job to report on, set by start-deployment; ValidateParams' `Parameters` leave it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply_to: Option<ReplyTo>,
+    #[serde(rename = "replyTo")]
+    pub current_job: Option<CurrentJob>,
 }
 
 /// The job's `encryptionKey`: the KMS key of the pipeline's artifact store. Not a secret.
@@ -51,11 +52,12 @@ pub struct EncryptionKey {
     pub key_type: String,
 }
 
-/// The CodePipeline job the deployment answers now (at `$.replyTo`). start-deployment sets it in
-/// the execution input, and again through SendTaskSuccess whenever a continuation job takes over.
+/// The CodePipeline job the deployment answers now (at `$.replyTo`), until it hands it over.
+/// start-deployment sets it in the execution input, and again through SendTaskSuccess whenever
+/// the next job of a hand-over takes over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ReplyTo {
+pub struct CurrentJob {
     pub job_id: String,
     /// Unix seconds after which DeployStack and CheckStack hand the job over rather than wait
     /// on: well inside CodePipeline's reply timeout for this job.
@@ -166,7 +168,8 @@ pub struct DeployInput {
     pub template: StagedTemplate,
     /// The job answered now; without it the step never hands over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply_to: Option<ReplyTo>,
+    #[serde(rename = "replyTo")]
+    pub current_job: Option<CurrentJob>,
 }
 
 /// What the stack operation of this deployment is.
@@ -192,7 +195,7 @@ pub enum Next {
     /// Wait `waitSeconds`, then CheckStack.
     Wait,
     /// Reply "in progress" to the current job (its reply deadline is near), take the
-    /// continuation job CodePipeline hands back, then wait `waitSeconds` and CheckStack.
+    /// next job CodePipeline hands back, then wait `waitSeconds` and CheckStack.
     HandOver,
     /// Run DeployStack (again): the stack is free, or gone after a replace's delete.
     Deploy,
@@ -240,7 +243,8 @@ pub struct CheckInput {
     pub stack: StackProgress,
     /// The job answered now; without it the step never hands over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reply_to: Option<ReplyTo>,
+    #[serde(rename = "replyTo")]
+    pub current_job: Option<CurrentJob>,
 }
 
 /// What a Catch places at `$.error`: Step Functions' own names.
@@ -254,7 +258,7 @@ pub struct StateError {
 }
 
 /// report-result's input, from ReportSuccess (`stack`), ReportFailure (`error`) or the hand-over
-/// to a continuation job (`handOver`). `jobId` is the job answered now (`$.replyTo.jobId`).
+/// to the next job (`handOver`). `jobId` is the job answered now (`$.replyTo.jobId`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportInput {
@@ -271,7 +275,7 @@ pub struct ReportInput {
 pub enum Outcome {
     Stack(StackProgress),
     Error(StateError),
-    /// Not an end: reply "in progress" and let a continuation job take over.
+    /// Not an end: reply "in progress" and let the next job take over.
     HandOver(HandOver),
 }
 
@@ -279,7 +283,7 @@ pub enum Outcome {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HandOver {
-    /// `$$.Task.Token` of the waiting state; the continuation job's start-deployment sends it
+    /// `$$.Task.Token` of the waiting state; the next job's start-deployment sends it
     /// back with SendTaskSuccess.
     pub task_token: String,
     /// The stack as last seen, for the summary CodePipeline shows.
@@ -292,14 +296,25 @@ pub struct HandOver {
 #[serde(rename_all = "camelCase")]
 pub struct ReportOutput {
     pub job_id: String,
-    /// `Succeeded`, `Failed`, `HandedOver` (replied "in progress"), or `AlreadyClosed` when
-    /// CodePipeline had closed the job.
-    pub reported: String,
+    pub reported: Reported,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_type: Option<String>,
     #[serde(default)]
     pub output_variables: BTreeMap<String, String>,
+}
+
+/// What report-result told CodePipeline; serde writes the variant name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reported {
+    /// The job succeeded (PutJobSuccessResult).
+    Succeeded,
+    /// The job failed (PutJobFailureResult).
+    Failed,
+    /// The job was closed "in progress": the deployment is handed over to the next job.
+    HandedOver,
+    /// CodePipeline had already closed the job; nothing was reported.
+    AlreadyClosed,
 }
 
 /// start-deployment's output.
@@ -310,7 +325,30 @@ pub struct StartOutput {
     /// The execution's ARN, when one was started or already existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_arn: Option<String>,
-    /// `Started`, `AlreadyStarted`, `Continued` (a continuation job handed to the waiting
-    /// execution), `AlreadyContinued`, or `ReportedFailure`.
-    pub outcome: String,
+    pub outcome: StartOutcome,
+}
+
+impl StartOutput {
+    pub fn new(job_id: &str, execution_arn: Option<String>, outcome: StartOutcome) -> StartOutput {
+        StartOutput {
+            job_id: job_id.to_string(),
+            execution_arn,
+            outcome,
+        }
+    }
+}
+
+/// What start-deployment did with the job; serde writes the variant name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StartOutcome {
+    /// A new execution was started for the job.
+    Started,
+    /// The job's execution already existed (a repeated delivery of the event).
+    AlreadyStarted,
+    /// The job was handed to the execution waiting for it (the hand-over's next job).
+    Continued,
+    /// The waiting execution had already taken this job (a repeated delivery of its event).
+    AlreadyContinued,
+    /// No execution could be started or resumed; the job was reported failed.
+    ReportedFailure,
 }

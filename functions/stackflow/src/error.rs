@@ -3,6 +3,7 @@
 //! CodePipeline failure type.
 
 use lambda_runtime::Diagnostic;
+use serde::{Deserialize, Serialize};
 
 /// Everything a step can fail with. The message always names the problem for a person reading the
 /// pipeline; it never carries credentials.
@@ -52,22 +53,27 @@ pub enum Error {
 
 impl Error {
     /// The stable name the state machine and report-result match on.
-    pub fn name(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorName {
         match self {
-            Error::InvalidEvent(_) => "InvalidEvent",
-            Error::InvalidParameters(_) => "InvalidParameters",
-            Error::ArtifactNotFound(_) => "ArtifactNotFound",
-            Error::ArtifactInvalid(_) => "ArtifactInvalid",
-            Error::TemplateInvalid(_) => "TemplateInvalid",
-            Error::AccessDenied(_) => "AccessDenied",
-            Error::StackNotUpdatable(_) => "StackNotUpdatable",
-            Error::StackFailed(_) => "StackFailed",
-            Error::StackTimedOut(_) => "StackTimedOut",
-            Error::Transient(_) => "Transient",
-            Error::AwsError(_) => "AwsError",
-            Error::Misconfigured(_) => "Misconfigured",
-            Error::JobAbandoned(_) => "JobAbandoned",
+            Error::InvalidEvent(_) => ErrorName::InvalidEvent,
+            Error::InvalidParameters(_) => ErrorName::InvalidParameters,
+            Error::ArtifactNotFound(_) => ErrorName::ArtifactNotFound,
+            Error::ArtifactInvalid(_) => ErrorName::ArtifactInvalid,
+            Error::TemplateInvalid(_) => ErrorName::TemplateInvalid,
+            Error::AccessDenied(_) => ErrorName::AccessDenied,
+            Error::StackNotUpdatable(_) => ErrorName::StackNotUpdatable,
+            Error::StackFailed(_) => ErrorName::StackFailed,
+            Error::StackTimedOut(_) => ErrorName::StackTimedOut,
+            Error::Transient(_) => ErrorName::Transient,
+            Error::AwsError(_) => ErrorName::AwsError,
+            Error::Misconfigured(_) => ErrorName::Misconfigured,
+            Error::JobAbandoned(_) => ErrorName::JobAbandoned,
         }
+    }
+
+    /// The name as text: the Lambda `errorType`.
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
     }
 
     /// The message alone, without the name.
@@ -97,14 +103,15 @@ impl Error {
 
 /// The most characters of a message a function's error answer carries. Step Functions puts the
 /// answer into the execution's state (`$.error.Cause`), which must stay under 256 KiB
-/// (statemachine/README.md adds it up); CodePipeline shows no more of it than this either.
-pub const ERROR_MESSAGE_MAX_CHARS: usize = crate::job_result::FAILURE_MESSAGE_MAX_CHARS;
+/// (statemachine/README.md adds it up). It is CodePipeline's limit on `failureDetails.message`,
+/// where report-result puts it: CodePipeline shows no more of it than this either.
+pub const ERROR_MESSAGE_MAX_CHARS: usize = 5_000;
 
 impl From<Error> for Diagnostic {
     fn from(error: Error) -> Self {
         Diagnostic {
             error_type: error.name().to_string(),
-            error_message: crate::job_result::truncate_chars(
+            error_message: crate::truncate::truncate_chars(
                 &error.message(),
                 ERROR_MESSAGE_MAX_CHARS,
             ),
@@ -112,39 +119,60 @@ impl From<Error> for Diagnostic {
     }
 }
 
-/// Every error name, for documentation and for tests that check the state machine routes them.
-pub const ERROR_NAMES: &[&str] = &[
-    "InvalidEvent",
-    "InvalidParameters",
-    "ArtifactNotFound",
-    "ArtifactInvalid",
-    "TemplateInvalid",
-    "AccessDenied",
-    "StackNotUpdatable",
-    "StackFailed",
-    "StackTimedOut",
-    "Transient",
-    "AwsError",
-    "Misconfigured",
-    "JobAbandoned",
-];
+/// Declares [`ErrorName`] and its [`ErrorName::ALL`] from one list, so no name can be left out
+/// of the list the tests check the state machine against.
+macro_rules! error_names {
+    ($($(#[$doc:meta])* $name:ident,)*) => {
+        /// The names of [`Error`]'s variants, as the state machine's Retry and Catch match them.
+        /// serde writes each as its variant name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum ErrorName {
+            $($(#[$doc])* $name,)*
+        }
+
+        impl ErrorName {
+            /// Every error name, for documentation and for tests that check the state machine
+            /// routes them.
+            pub const ALL: &'static [ErrorName] = &[$(ErrorName::$name,)*];
+
+            /// The name as text, the same serde writes.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorName::$name => stringify!($name),)*
+                }
+            }
+        }
+    };
+}
+
+error_names! {
+    InvalidEvent,
+    InvalidParameters,
+    ArtifactNotFound,
+    ArtifactInvalid,
+    TemplateInvalid,
+    AccessDenied,
+    StackNotUpdatable,
+    StackFailed,
+    StackTimedOut,
+    Transient,
+    AwsError,
+    Misconfigured,
+    JobAbandoned,
+}
+
+impl ErrorName {
+    /// The error named `name`, if it is one of ours (not a Step Functions or Lambda error).
+    pub fn parse(name: &str) -> Option<ErrorName> {
+        ErrorName::ALL
+            .iter()
+            .copied()
+            .find(|known| known.as_str() == name)
+    }
+}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_error_answer_carries_its_name_and_at_most_the_message_limit() {
-        let short = Diagnostic::from(Error::StackFailed("stack x failed".into()));
-        assert_eq!(short.error_type, "StackFailed");
-        assert_eq!(short.error_message, "stack x failed");
-
-        let long = "é\"\u{1}".repeat(ERROR_MESSAGE_MAX_CHARS);
-        let cut = Diagnostic::from(Error::AwsError(long));
-        assert_eq!(cut.error_type, "AwsError");
-        assert_eq!(cut.error_message.chars().count(), ERROR_MESSAGE_MAX_CHARS);
-        assert!(cut.error_message.ends_with('…'));
-    }
-}
+#[path = "error_tests.rs"]
+mod tests;

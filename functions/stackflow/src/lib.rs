@@ -1,42 +1,41 @@
 //! stackflow's domain: the typed steps of a CloudFormation deployment driven by a CodePipeline
 //! "Invoke Lambda" job. Each function crate is a thin `main` around one step here.
+//!
+//! The layout, by role:
+//!
+//! - `steps/`: one module per state of the state machine, named after the function crate that
+//!   runs it (start_deployment, validate_params, fetch_template, deploy_stack, check_stack,
+//!   report_result). A step reads its input from `contract`, calls the adapters, and returns the
+//!   output the state machine places at its ResultPath.
+//! - `aws/`: the AWS adapters: how an SDK error becomes a domain `Error` (`aws::error`),
+//!   CloudFormation (describing a stack, its events, its status, the deadline and the client
+//!   request token), and S3 (the artifact download, the staging bucket's objects: `aws::s3`).
+//! - `codepipeline/`: the CodePipeline I/O: the job event in, the job results out, and the
+//!   hand-over of a long deployment from one job to the next (`codepipeline::hand_over`).
+//! - At the top, the domain every part shares: the data between the states (`contract`), the one
+//!   error type (`error`), the functions' configuration (`config`, `settings`), logging
+//!   (`telemetry`), the template and its parameters (`artifact_zip`, `template_config`,
+//!   `staged_parameters`), text limits (`truncate`), time (`clock`) and the wait between checks
+//!   (`polling`).
+//!
+//! Dependencies point down: steps use the adapters and the domain, the adapters use the domain,
+//! and the domain uses neither.
 
-pub mod aws_error;
+pub mod aws;
+pub mod codepipeline;
+pub mod steps;
+
+pub mod artifact_zip;
+pub mod clock;
 pub mod config;
 pub mod contract;
 pub mod error;
-pub mod settings;
-pub mod telemetry;
-
-// start-deployment and report-result: the two ends that talk to CodePipeline.
-pub mod continuation;
-pub mod continuation_token;
-pub mod hand_over;
-pub mod job_event;
-pub mod job_result;
-pub mod report;
-pub mod start;
-
-// validate-params and fetch-template.
-pub mod artifact_zip;
-pub mod fetch;
-pub mod params;
-pub mod staged_parameters;
-pub mod template_config;
-
-// deploy-stack and check-stack.
-pub mod check;
-pub mod client_token;
-pub mod clock;
-pub mod cost;
-pub mod deploy;
 pub mod polling;
-pub mod stack_describe;
-pub mod stack_events;
-#[cfg(test)]
-mod stack_fixtures;
-pub mod stack_status;
-pub mod stack_timeout;
+pub mod settings;
+pub mod staged_parameters;
+pub mod telemetry;
+pub mod template_config;
+pub mod truncate;
 
 #[cfg(test)]
 mod test_support;

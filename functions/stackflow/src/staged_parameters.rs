@@ -13,7 +13,7 @@ use std::fmt;
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use serde::{Deserialize, Serialize};
 
-use crate::aws_error::{classify, code_and_message};
+use crate::aws::error::{classify_sdk_error, code_and_message};
 use crate::contract::{StackProgress, StagedTemplate};
 use crate::error::Error;
 
@@ -62,12 +62,27 @@ impl StagedParameters {
     }
 }
 
+/// The key prefix of what stackflow stages in the staging bucket.
+pub const STAGING_PREFIX: &str = "stackflow";
+
+/// `stackflow/<jobId>`, the job id made safe for a key: what this job stages lies under it.
+pub fn staging_prefix(job_id: &str) -> String {
+    let job: String = job_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{STAGING_PREFIX}/{job}")
+}
+
 /// The staged object's key for the job `job_id`: `stackflow/<jobId>/staged/parameters.json`.
 pub fn parameters_key(job_id: &str) -> String {
-    format!(
-        "{}/{PARAMETERS_OBJECT}",
-        crate::fetch::staging_prefix(job_id)
-    )
+    format!("{}/{PARAMETERS_OBJECT}", staging_prefix(job_id))
 }
 
 /// The staged values of `template`: read from S3 when there are any (parameters passed, or
@@ -115,7 +130,7 @@ async fn read_object(
                      the pipeline again"
                 ))
             } else {
-                classify(
+                classify_sdk_error(
                     &format!("GetObject of the staged parameter values {location}"),
                     &err,
                 )

@@ -10,8 +10,8 @@ use aws_smithy_types::error::ErrorMetadata;
 use proptest::prelude::*;
 
 use super::*;
+use crate::aws::stack_fixtures::{s3_client, staged_rule, staged_template, STAGED_KEY};
 use crate::contract::{Next, StackAction};
-use crate::stack_fixtures::{s3_client, staged_rule, staged_template, STAGED_KEY};
 use crate::test_support::map;
 
 const SECRET: &str = "pw-3f9c1d77";
@@ -349,8 +349,8 @@ mod steps {
     use aws_smithy_mocks::{mock, Rule};
 
     use super::*;
-    use crate::check::check;
-    use crate::client_token::token_for;
+    use crate::aws::client_token::token_for;
+    use crate::steps::check_stack::check;
 
     /// DeployStack under the fixtures' service roles.
     async fn deploy(
@@ -359,9 +359,16 @@ mod steps {
         input: &crate::contract::DeployInput,
         now: i64,
     ) -> Result<crate::contract::StackProgress, Error> {
-        crate::deploy::deploy(cfn, s3, &crate::stack_fixtures::service_roles(), input, now).await
+        crate::steps::deploy_stack::deploy(
+            cfn,
+            s3,
+            &crate::aws::stack_fixtures::service_roles(),
+            input,
+            now,
+        )
+        .await
     }
-    use crate::stack_fixtures::*;
+    use crate::aws::stack_fixtures::*;
 
     /// The fixture's `QueueName` ("orders", in both fixture Outputs) declared NoEcho.
     fn no_echo_queue_name(mut template: StagedTemplate) -> StagedTemplate {

@@ -1,17 +1,17 @@
 //! start-deployment: CodePipeline's "Invoke Lambda" action calls this; it starts the
-//! deployment's Step Functions execution, or hands a continuation job to the execution waiting
-//! for it. Wiring only; the logic is `stackflow::start`.
+//! deployment's Step Functions execution, or hands the next job to the execution waiting
+//! for it. Wiring only; the logic is `stackflow::steps::start_deployment`.
 
 use aws_lambda_events::event::codepipeline_job::CodePipelineJobEvent;
 use lambda_runtime::{service_fn, LambdaEvent};
+use stackflow::codepipeline::job_event::JobRequest;
 use stackflow::contract::StartOutput;
-use stackflow::job_event::JobRequest;
 use stackflow::{config, telemetry, Error};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     telemetry::init();
-    let entry = stackflow::start::EntryConfig {
+    let entry = stackflow::steps::start_deployment::EntryConfig {
         state_machine_arn: config::required_env(config::STATE_MACHINE_ARN)?,
         hand_over_seconds: config::seconds_env(
             config::JOB_HANDOVER_SECONDS,
@@ -29,7 +29,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
             // Redact first: the wire event carries artifact credentials and must not be logged.
             let job = JobRequest::from_event(event.payload)?;
             let output: Result<StartOutput, Error> =
-                stackflow::start::start(sfn, codepipeline, entry, &job).await;
+                stackflow::steps::start_deployment::start(sfn, codepipeline, entry, &job).await;
             output
         },
     ))

@@ -1,5 +1,5 @@
 //! validate-params: the ValidateParams state. It checks the action's UserParameters against the
-//! job and resolves them. Wiring only; the logic is `stackflow::params`.
+//! job and resolves them. Wiring only; the logic is `stackflow::steps::validate_params`.
 
 use lambda_runtime::{service_fn, LambdaEvent};
 use stackflow::contract::{DeploymentParams, ExecutionInput};
@@ -19,7 +19,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<ExecutionInput>| async move {
             let output: Result<DeploymentParams, Error> =
-                stackflow::params::validate(&event.payload, settings, clock::now_unix());
+                stackflow::steps::validate_params::validate(
+                    &event.payload,
+                    settings,
+                    clock::now_unix(),
+                );
             output
         },
     ))

@@ -204,9 +204,10 @@ mod tests {
     fn event_parses_as_the_functions_parse_it() {
         let event = lambda_event("job-1", "123456789012", &data(Some("token")));
         // The exact wire type start-deployment deserialises, inferred from `from_event`.
-        let request =
-            stackflow::job_event::JobRequest::from_event(serde_json::from_value(event).unwrap())
-                .unwrap();
+        let request = stackflow::codepipeline::job_event::JobRequest::from_event(
+            serde_json::from_value(event).unwrap(),
+        )
+        .unwrap();
         assert_eq!(request.job_id, "job-1");
         assert_eq!(request.account_id, "123456789012");
         assert_eq!(request.user_parameters, "{\"stack\":\"s\"}");

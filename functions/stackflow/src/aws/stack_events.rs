@@ -1,0 +1,216 @@
+//! Reading a stack's events: who ran its latest operation, and why this deployment's operation
+//! failed. Events come newest first; this deployment's carry its ClientRequestToken.
+
+use std::ops::ControlFlow;
+
+use aws_sdk_cloudformation::types::StackEvent;
+use aws_sdk_cloudformation::Client;
+
+use crate::aws::error::classify_sdk_error;
+use crate::error::Error;
+use crate::truncate::truncate_marked;
+
+/// Pages of events read at most when looking for a failure (100 events a page). An operation
+/// with more events than that is rare; its newest failures are still found.
+const MAX_EVENT_PAGES: usize = 5;
+
+/// The longest failure reason reported; CodePipeline takes at most 5,000 characters.
+pub const MAX_REASON_CHARS: usize = 2_000;
+
+/// How a walk through a stack's events ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walked {
+    /// The visitor stopped it.
+    Stopped,
+    /// Every event was read.
+    Ended,
+    /// The page limit came first.
+    Cut,
+}
+
+/// Reads the stack's events newest first, at most `max_pages` pages, handing each one to
+/// `visit` until it answers `Break`.
+async fn walk_events(
+    cfn: &Client,
+    stack_ref: &str,
+    max_pages: usize,
+    mut visit: impl FnMut(&StackEvent) -> ControlFlow<()>,
+) -> Result<Walked, Error> {
+    let mut next_token: Option<String> = None;
+    for _ in 0..max_pages {
+        let page = cfn
+            .describe_stack_events()
+            .stack_name(stack_ref)
+            .set_next_token(next_token.take())
+            .send()
+            .await
+            .map_err(|err| {
+                classify_sdk_error(&format!("DescribeStackEvents on stack {stack_ref}"), &err)
+            })?;
+        if page
+            .stack_events()
+            .iter()
+            .any(|event| visit(event).is_break())
+        {
+            return Ok(Walked::Stopped);
+        }
+        match page.next_token() {
+            Some(next) => next_token = Some(next.to_string()),
+            None => return Ok(Walked::Ended),
+        }
+    }
+    Ok(Walked::Cut)
+}
+
+/// The ClientRequestToken of the newest event: whose operation the stack saw last.
+pub async fn latest_token(cfn: &Client, stack_ref: &str) -> Result<Option<String>, Error> {
+    let mut token = None;
+    walk_events(cfn, stack_ref, 1, |event| {
+        token = event.client_request_token().map(str::to_string);
+        ControlFlow::Break(())
+    })
+    .await?;
+    Ok(token)
+}
+
+/// The oldest `*_FAILED` event among those with `token`: the first thing that went wrong in
+/// that operation (later failures are mostly cancellations it caused).
+pub async fn first_failed_event(
+    cfn: &Client,
+    stack_ref: &str,
+    token: &str,
+) -> Result<Option<StackEvent>, Error> {
+    let mut first_failed = None;
+    let mut seen_ours = false;
+    walk_events(cfn, stack_ref, MAX_EVENT_PAGES, |event| {
+        if event.client_request_token() == Some(token) {
+            seen_ours = true;
+            if is_failed(event) {
+                first_failed = Some(event.clone());
+            }
+        } else if seen_ours {
+            // Older than our operation: nothing further down is ours.
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    })
+    .await?;
+    Ok(first_failed)
+}
+
+/// Pages read to learn whether a stack was ever live; a longer history counts as live.
+const MAX_HISTORY_PAGES: usize = 10;
+
+/// Whether the stack was ever live: it finished a create, or went through an update or an
+/// import. A history longer than [`MAX_HISTORY_PAGES`] is taken as live, the safe side for a
+/// caller deciding whether the stack may be deleted.
+pub async fn was_live(cfn: &Client, stack_ref: &str) -> Result<bool, Error> {
+    let walked = walk_events(cfn, stack_ref, MAX_HISTORY_PAGES, |event| {
+        if marks_a_live_stack(event) {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })
+    .await?;
+    Ok(walked != Walked::Ended)
+}
+
+/// A stack-level event that only a stack that was once complete has.
+fn marks_a_live_stack(event: &StackEvent) -> bool {
+    let status = event.resource_status().map_or("", |s| s.as_str());
+    is_stack_event(event)
+        && (status == "CREATE_COMPLETE"
+            || status.starts_with("UPDATE_")
+            || status.starts_with("IMPORT_"))
+}
+
+/// The event of the stack itself, not of one of its resources (a nested stack has its own
+/// logical id).
+pub fn is_stack_event(event: &StackEvent) -> bool {
+    event.resource_type() == Some("AWS::CloudFormation::Stack")
+        && event.logical_resource_id() == event.stack_name()
+}
+
+/// The operation that holds a stack now, as its newest events tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CurrentOperation {
+    /// Its ClientRequestToken, if it had one.
+    pub token: Option<String>,
+    /// `logical id (type)` of each resource whose latest event is `*_IN_PROGRESS`.
+    pub in_progress: Vec<String>,
+}
+
+/// Pages read to find the resources of the current operation still in progress.
+const MAX_OPERATION_PAGES: usize = 3;
+
+/// The current operation: the newest event's token, and the resources whose newest event is
+/// still `*_IN_PROGRESS`, reading back to the stack event that started its current phase (its
+/// create, update, delete, or rollback).
+pub async fn current_operation(cfn: &Client, stack_ref: &str) -> Result<CurrentOperation, Error> {
+    let mut operation = CurrentOperation::default();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut first = true;
+    walk_events(cfn, stack_ref, MAX_OPERATION_PAGES, |event| {
+        if std::mem::take(&mut first) {
+            operation.token = event.client_request_token().map(str::to_string);
+        }
+        let status = event.resource_status().map_or("", |s| s.as_str());
+        if is_stack_event(event) {
+            let starts_a_phase = status.ends_with("_IN_PROGRESS") && !status.contains("CLEANUP");
+            return if starts_a_phase {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            };
+        }
+        let logical = event.logical_resource_id().unwrap_or("unknown resource");
+        if seen.insert(logical.to_string()) && status.ends_with("_IN_PROGRESS") {
+            operation.in_progress.push(format!(
+                "{logical} ({})",
+                event.resource_type().unwrap_or("unknown type")
+            ));
+        }
+        ControlFlow::Continue(())
+    })
+    .await?;
+    Ok(operation)
+}
+
+fn is_failed(event: &StackEvent) -> bool {
+    event
+        .resource_status()
+        .is_some_and(|s| s.as_str().ends_with("_FAILED"))
+}
+
+/// Why the stack ended in `status`, e.g.
+/// `UPDATE_ROLLBACK_COMPLETE: Queue (AWS::SQS::Queue) UPDATE_FAILED: <reason>`: from the first
+/// failed event if there is one, else from the stack's StackStatusReason, else the status alone.
+pub fn failure_reason(
+    status: &str,
+    event: Option<&StackEvent>,
+    status_reason: Option<&str>,
+) -> String {
+    let reason = match (event, status_reason) {
+        (Some(event), _) => {
+            let mut text = format!(
+                "{status}: {} ({}) {}",
+                event.logical_resource_id().unwrap_or("unknown resource"),
+                event.resource_type().unwrap_or("unknown type"),
+                event.resource_status().map_or("FAILED", |s| s.as_str()),
+            );
+            if let Some(why) = event.resource_status_reason() {
+                text.push_str(": ");
+                text.push_str(why);
+            }
+            text
+        }
+        (None, Some(why)) if !why.trim().is_empty() => format!("{status}: {why}"),
+        (None, _) => status.to_string(),
+    };
+    truncate_marked(&reason, MAX_REASON_CHARS, "… (truncated)")
+}
+
+#[cfg(test)]
+#[path = "stack_events_tests.rs"]
+mod tests;

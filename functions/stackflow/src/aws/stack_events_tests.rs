@@ -1,0 +1,205 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
+use aws_sdk_cloudformation::types::ResourceStatus;
+use aws_smithy_mocks::mock;
+
+use crate::aws::stack_fixtures::client;
+
+const OURS: &str = "stackflow-update-job-1";
+
+/// An event of the stack `app` or of a queue in it.
+fn event(token: Option<&str>, logical: &str, status: ResourceStatus, reason: &str) -> StackEvent {
+    let kind = if logical == "app" {
+        "AWS::CloudFormation::Stack"
+    } else {
+        "AWS::SQS::Queue"
+    };
+    crate::aws::stack_fixtures::event(token, logical, kind, status, reason)
+}
+
+#[test]
+fn the_reason_names_the_resource_and_its_failure() {
+    let e = event(
+        Some(OURS),
+        "Queue",
+        ResourceStatus::UpdateFailed,
+        "Invalid value for VisibilityTimeout",
+    );
+    assert_eq!(
+        failure_reason("UPDATE_ROLLBACK_COMPLETE", Some(&e), Some("ignored")),
+        "UPDATE_ROLLBACK_COMPLETE: Queue (AWS::SQS::Queue) UPDATE_FAILED: Invalid value for VisibilityTimeout"
+    );
+}
+
+#[test]
+fn without_an_event_the_stack_status_reason_is_used_then_the_status() {
+    assert_eq!(
+        failure_reason(
+            "ROLLBACK_COMPLETE",
+            None,
+            Some("The following resource(s) failed to create: [Queue].")
+        ),
+        "ROLLBACK_COMPLETE: The following resource(s) failed to create: [Queue]."
+    );
+    assert_eq!(
+        failure_reason("ROLLBACK_COMPLETE", None, None),
+        "ROLLBACK_COMPLETE"
+    );
+    assert_eq!(
+        failure_reason("ROLLBACK_COMPLETE", None, Some(" ")),
+        "ROLLBACK_COMPLETE"
+    );
+}
+
+#[test]
+fn long_reasons_are_cut_and_marked() {
+    let e = event(
+        Some(OURS),
+        "Queue",
+        ResourceStatus::CreateFailed,
+        &"é".repeat(10_000),
+    );
+    let reason = failure_reason("ROLLBACK_COMPLETE", Some(&e), None);
+    assert_eq!(reason.chars().count(), MAX_REASON_CHARS);
+    assert!(reason.ends_with("… (truncated)"));
+}
+
+#[tokio::test]
+async fn the_first_failure_of_our_operation_is_found_across_pages() {
+    // Newest first: a later deployment's failure, then ours (two failures, the older one the
+    // cause), then an older deployment's failure.
+    let page1 = mock!(Client::describe_stack_events)
+        .match_requests(|req| req.stack_name() == Some("stack-id") && req.next_token().is_none())
+        .then_output(|| {
+            DescribeStackEventsOutput::builder()
+                .stack_events(event(
+                    Some("other-later"),
+                    "Queue",
+                    ResourceStatus::UpdateFailed,
+                    "later failure",
+                ))
+                .stack_events(event(
+                    Some(OURS),
+                    "app",
+                    ResourceStatus::UpdateRollbackInProgress,
+                    "rolling back",
+                ))
+                .stack_events(event(
+                    Some(OURS),
+                    "Topic",
+                    ResourceStatus::UpdateFailed,
+                    "Resource update cancelled",
+                ))
+                .next_token("page-2")
+                .build()
+        });
+    let page2 = mock!(Client::describe_stack_events)
+        .match_requests(|req| req.next_token() == Some("page-2"))
+        .then_output(|| {
+            DescribeStackEventsOutput::builder()
+                .stack_events(event(
+                    Some(OURS),
+                    "Queue",
+                    ResourceStatus::UpdateFailed,
+                    "the cause",
+                ))
+                .stack_events(event(
+                    Some(OURS),
+                    "app",
+                    ResourceStatus::UpdateInProgress,
+                    "User Initiated",
+                ))
+                .stack_events(event(
+                    Some("older"),
+                    "Queue",
+                    ResourceStatus::CreateFailed,
+                    "older failure",
+                ))
+                .next_token("page-3")
+                .build()
+        });
+    let page3 = mock!(Client::describe_stack_events)
+        .match_requests(|req| req.next_token() == Some("page-3"))
+        .then_output(|| {
+            DescribeStackEventsOutput::builder()
+                .stack_events(event(
+                    Some(OURS),
+                    "Bogus",
+                    ResourceStatus::CreateFailed,
+                    "never read",
+                ))
+                .build()
+        });
+    let cfn = client(&[&page1, &page2, &page3]);
+    let found = first_failed_event(&cfn, "stack-id", OURS)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.resource_status_reason(), Some("the cause"));
+    assert_eq!(
+        page3.num_calls(),
+        0,
+        "paging stops at events older than ours"
+    );
+}
+
+#[tokio::test]
+async fn a_history_too_long_to_read_counts_as_live() {
+    let endless = mock!(Client::describe_stack_events).then_output(|| {
+        DescribeStackEventsOutput::builder()
+            .stack_events(event(None, "Queue", ResourceStatus::DeleteFailed, "x"))
+            .next_token("more")
+            .build()
+    });
+    let cfn = client(&[&endless]);
+    assert!(was_live(&cfn, "stack-id").await.unwrap());
+    assert_eq!(endless.num_calls(), MAX_HISTORY_PAGES);
+}
+
+#[tokio::test]
+async fn paging_is_bounded() {
+    let endless = mock!(Client::describe_stack_events).then_output(|| {
+        DescribeStackEventsOutput::builder()
+            .stack_events(event(
+                Some("someone-else"),
+                "Queue",
+                ResourceStatus::UpdateFailed,
+                "not ours",
+            ))
+            .next_token("more")
+            .build()
+    });
+    let cfn = client(&[&endless]);
+    assert_eq!(
+        first_failed_event(&cfn, "stack-id", OURS).await.unwrap(),
+        None
+    );
+    assert_eq!(endless.num_calls(), MAX_EVENT_PAGES);
+}
+
+#[tokio::test]
+async fn the_latest_token_is_the_newest_events() {
+    let rule = mock!(Client::describe_stack_events).then_output(|| {
+        DescribeStackEventsOutput::builder()
+            .stack_events(event(
+                Some("newest"),
+                "app",
+                ResourceStatus::UpdateInProgress,
+                "",
+            ))
+            .stack_events(event(
+                Some("older"),
+                "app",
+                ResourceStatus::UpdateComplete,
+                "",
+            ))
+            .build()
+    });
+    let cfn = client(&[&rule]);
+    assert_eq!(
+        latest_token(&cfn, "app").await.unwrap().as_deref(),
+        Some("newest")
+    );
+}

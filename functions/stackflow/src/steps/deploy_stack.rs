@@ -1,0 +1,551 @@
+//! DeployStack: start the stack operation this deployment needs (create, update, or the delete
+//! of a replace), or find that there is nothing to do or that another operation holds the stack.
+//! It never waits: it answers with what the state machine does next.
+
+use aws_sdk_cloudformation::operation::create_stack::CreateStackError;
+use aws_sdk_cloudformation::operation::delete_stack::DeleteStackError;
+use aws_sdk_cloudformation::operation::update_stack::UpdateStackError;
+use aws_sdk_cloudformation::types::{Capability, Parameter, Stack, StackStatus, Tag};
+use aws_sdk_cloudformation::Client;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use tracing::info;
+
+use crate::aws::client_token::{action_of_token, token_for};
+use crate::aws::error::{classify_sdk_error, code_and_message};
+use crate::aws::stack_describe::{describe_stack, is_does_not_exist, outputs_of, status_text};
+use crate::aws::stack_events::{latest_token, was_live};
+use crate::aws::stack_status::{classify_stack, deploy_move, DeployMove, StatusClass};
+use crate::aws::stack_timeout::timed_out;
+use crate::contract::{DeployInput, DeploymentParams, Next, StackAction, StackProgress};
+use crate::error::Error;
+use crate::polling::next_wait;
+use crate::settings::ServiceRoles;
+use crate::staged_parameters::{self, Secrets, StagedParameters};
+
+/// Run DeployStack for `input` at time `now_unix` (seconds). The stack is always deployed with
+/// a service role from `roles`: the one Validate parameters resolved, or the default. The
+/// parameter values are read from the staging bucket (`s3`); NoEcho values are masked in the
+/// outputs and messages it answers.
+pub async fn deploy(
+    cfn: &Client,
+    s3: &aws_sdk_s3::Client,
+    roles: &ServiceRoles,
+    input: &DeployInput,
+    now_unix: i64,
+) -> Result<StackProgress, Error> {
+    let role_arn = roles.resolve(input.params.role_arn.as_deref())?;
+    let input = &DeployInput {
+        params: DeploymentParams {
+            role_arn: Some(role_arn),
+            ..input.params.clone()
+        },
+        ..input.clone()
+    };
+    let staged = staged_parameters::read(s3, &input.template).await?;
+    let secrets = Secrets::of(&staged, &input.template.no_echo);
+    secrets.mask_step(deploy_with(cfn, input, &staged, now_unix).await)
+}
+
+async fn deploy_with(
+    cfn: &Client,
+    input: &DeployInput,
+    staged: &StagedParameters,
+    now_unix: i64,
+) -> Result<StackProgress, Error> {
+    let progress = start_operation(cfn, input, staged, now_unix).await?;
+    if progress.next != Next::Wait {
+        return Ok(progress);
+    }
+    // The operation starts now (or, for a retried step, a moment ago): the first wait, or the
+    // hand-over when this job's time is up already.
+    let (next, wait_seconds) = next_wait(
+        input.params.poll_seconds,
+        now_unix,
+        input.current_job.as_ref(),
+        now_unix,
+    );
+    Ok(StackProgress {
+        next,
+        wait_seconds,
+        started_at: Some(now_unix),
+        ..progress
+    })
+}
+
+async fn start_operation(
+    cfn: &Client,
+    input: &DeployInput,
+    staged: &StagedParameters,
+    now_unix: i64,
+) -> Result<StackProgress, Error> {
+    let name = input.params.stack.as_str();
+    let found = describe_stack(cfn, name)
+        .await?
+        .filter(|stack| stack.stack_status() != Some(&StackStatus::DeleteComplete));
+    let Some(stack) = found else {
+        return create(cfn, input, staged, None).await;
+    };
+    let status = status_text(&stack);
+
+    // A retried step whose first try reached CloudFormation (its answer lost): watch that
+    // operation rather than start another or mistake it for someone else's. A continued
+    // rollback that has ended is not watched again: it only prepared the deploy that follows.
+    let stack_ref = stack.stack_id().unwrap_or(name);
+    let rollback_ended = classify_stack(&stack) != StatusClass::InProgress;
+    if let Some(action) = latest_token(cfn, stack_ref)
+        .await?
+        .and_then(|token| action_of_token(&token, &input.job_id))
+        .filter(|action| !(*action == StackAction::ContinueRollback && rollback_ended))
+    {
+        info!(stack = name, status = %status, ?action, "this deployment's operation already started");
+        return Ok(started(input, action, stack.stack_id(), Some(&status)));
+    }
+
+    match deploy_move(classify_stack(&stack)) {
+        DeployMove::Create => create(cfn, input, staged, Some(&stack)).await,
+        DeployMove::Update => update(cfn, input, staged, &stack).await,
+        DeployMove::ReplaceOrRefuse if input.params.replace_on_failure => {
+            delete(cfn, input, &stack).await
+        }
+        DeployMove::ReplaceIfNeverLive if was_live(cfn, stack_ref).await? => {
+            Err(Error::StackNotUpdatable(live_delete_failed_message(name)))
+        }
+        DeployMove::ReplaceIfNeverLive if input.params.replace_on_failure => {
+            delete(cfn, input, &stack).await
+        }
+        DeployMove::ReplaceOrRefuse | DeployMove::ReplaceIfNeverLive | DeployMove::Refuse => Err(
+            Error::StackNotUpdatable(not_updatable_message(name, &status)),
+        ),
+        DeployMove::ContinueRollback => continue_rollback(cfn, input, &stack).await,
+        DeployMove::WaitForOther if now_unix > input.params.deadline => {
+            Err(timed_out(cfn, &input.params, stack_ref, &status, None).await)
+        }
+        DeployMove::WaitForOther => {
+            info!(stack = name, status = %status, "another operation holds the stack; waiting for it");
+            Ok(started(
+                input,
+                StackAction::WaitForOther,
+                stack.stack_id(),
+                Some(&status),
+            ))
+        }
+    }
+}
+
+/// The progress of an operation that runs (or is awaited): next Wait, with this job's token.
+fn started(
+    input: &DeployInput,
+    action: StackAction,
+    stack_id: Option<&str>,
+    status: Option<&str>,
+) -> StackProgress {
+    StackProgress {
+        stack_name: input.params.stack.clone(),
+        stack_id: stack_id.map(str::to_string),
+        action,
+        next: Next::Wait,
+        status: status.map(str::to_string),
+        client_request_token: token_for(action, &input.job_id),
+        outputs: Default::default(),
+        started_at: None,
+        wait_seconds: 0,
+    }
+}
+
+/// CreateStack. `existing` is the stack found (REVIEW_IN_PROGRESS), if any.
+async fn create(
+    cfn: &Client,
+    input: &DeployInput,
+    staged: &StagedParameters,
+    existing: Option<&Stack>,
+) -> Result<StackProgress, Error> {
+    let name = input.params.stack.as_str();
+    let template = &input.template;
+    let result = cfn
+        .create_stack()
+        .stack_name(name)
+        .template_url(&template.template_url)
+        .set_parameters(parameters(staged))
+        .set_capabilities(capabilities(input))
+        .set_role_arn(input.params.role_arn.clone())
+        .set_tags(tags(input))
+        .set_stack_policy_body(template.stack_policy_body.clone())
+        .set_client_request_token(token_for(StackAction::Create, &input.job_id))
+        .send()
+        .await;
+    let existing_id = existing.and_then(Stack::stack_id);
+    let existing_status = existing.map(status_text);
+    match result {
+        Ok(output) => {
+            info!(stack = name, "stack create started");
+            let stack_id = output.stack_id().or(existing_id);
+            Ok(started(input, StackAction::Create, stack_id, None))
+        }
+        Err(err) => match err.as_service_error() {
+            // The same token was seen before: our earlier try started the create.
+            Some(CreateStackError::TokenAlreadyExistsException(_)) => Ok(started(
+                input,
+                StackAction::Create,
+                existing_id,
+                existing_status.as_deref(),
+            )),
+            Some(CreateStackError::AlreadyExistsException(_)) => {
+                already_exists(cfn, input, existing).await
+            }
+            Some(CreateStackError::InsufficientCapabilitiesException(e)) => {
+                Err(insufficient_capabilities(name, e.message()))
+            }
+            _ => Err(rejected_or_classified("CreateStack", name, &err)),
+        },
+    }
+}
+
+/// CreateStack found the stack there. After a lost answer the stack is our own create (its
+/// newest event carries our token): watch it. A stack another party created meanwhile is waited
+/// for, then deployed to. A REVIEW_IN_PROGRESS stack (a change set's, never executed) is
+/// something CreateStack cannot take over.
+async fn already_exists(
+    cfn: &Client,
+    input: &DeployInput,
+    existing: Option<&Stack>,
+) -> Result<StackProgress, Error> {
+    let name = input.params.stack.as_str();
+    let ours = latest_token(cfn, name)
+        .await?
+        .is_some_and(|token| action_of_token(&token, &input.job_id) == Some(StackAction::Create));
+    let existing_id = existing.and_then(Stack::stack_id);
+    if ours {
+        return Ok(started(input, StackAction::Create, existing_id, None));
+    }
+    match existing {
+        Some(stack) if stack.stack_status() == Some(&StackStatus::ReviewInProgress) => {
+            Err(Error::StackNotUpdatable(format!(
+                "stack {name} is in REVIEW_IN_PROGRESS: a change set created it and was never executed, \
+                 and CloudFormation will not create the stack over it. Delete the stack (it has no \
+                 resources) or execute its change set, then retry the pipeline."
+            )))
+        }
+        _ => {
+            info!(stack = name, "the stack appeared while we created it; waiting for it");
+            Ok(started(input, StackAction::WaitForOther, existing_id, None))
+        }
+    }
+}
+
+/// UpdateStack on the stack found in an updatable status.
+async fn update(
+    cfn: &Client,
+    input: &DeployInput,
+    staged: &StagedParameters,
+    stack: &Stack,
+) -> Result<StackProgress, Error> {
+    let name = input.params.stack.as_str();
+    let template = &input.template;
+    let status = status_text(stack);
+    let result = cfn
+        .update_stack()
+        .stack_name(name)
+        .template_url(&template.template_url)
+        .set_parameters(parameters(staged))
+        .set_capabilities(capabilities(input))
+        .set_role_arn(input.params.role_arn.clone())
+        .set_tags(tags(input))
+        .set_stack_policy_body(template.stack_policy_body.clone())
+        .set_client_request_token(token_for(StackAction::Update, &input.job_id))
+        .send()
+        .await;
+    let err = match result {
+        Ok(output) => {
+            info!(stack = name, "stack update started");
+            let stack_id = output.stack_id().or(stack.stack_id());
+            return Ok(started(input, StackAction::Update, stack_id, Some(&status)));
+        }
+        Err(err) => err,
+    };
+    match err.as_service_error() {
+        Some(UpdateStackError::TokenAlreadyExistsException(_)) => {
+            return Ok(started(
+                input,
+                StackAction::Update,
+                stack.stack_id(),
+                Some(&status),
+            ));
+        }
+        Some(UpdateStackError::InsufficientCapabilitiesException(e)) => {
+            return Err(insufficient_capabilities(name, e.message()));
+        }
+        _ => {}
+    }
+    let (code, message) = code_and_message(&err);
+    if code.as_deref() == Some("ValidationError") {
+        let text = message.as_deref().unwrap_or_default();
+        if text.contains("No updates are to be performed") {
+            info!(
+                stack = name,
+                "the stack already matches the template; nothing to do"
+            );
+            return Ok(StackProgress {
+                stack_name: name.to_string(),
+                stack_id: stack.stack_id().map(str::to_string),
+                action: StackAction::NoChanges,
+                next: Next::Succeed,
+                status: Some(status),
+                client_request_token: None,
+                outputs: outputs_of(stack),
+                started_at: None,
+                wait_seconds: 0,
+            });
+        }
+        // Another operation started between our look and our update.
+        if text.contains("_IN_PROGRESS state") {
+            return Ok(started(
+                input,
+                StackAction::WaitForOther,
+                stack.stack_id(),
+                Some(&status),
+            ));
+        }
+        if is_does_not_exist(&(code.clone(), message.clone())) {
+            return Err(Error::Transient(format!(
+                "stack {name} was deleted while it was being updated; deploying again will create it"
+            )));
+        }
+    }
+    Err(rejected_or_classified("UpdateStack", name, &err))
+}
+
+/// DeleteStack, the first half of a replace. It names the stack by id so only the failed stack
+/// we saw is deleted.
+async fn delete(cfn: &Client, input: &DeployInput, stack: &Stack) -> Result<StackProgress, Error> {
+    let name = input.params.stack.as_str();
+    let status = status_text(stack);
+    let result = cfn
+        .delete_stack()
+        .stack_name(stack.stack_id().unwrap_or(name))
+        .set_role_arn(input.params.role_arn.clone())
+        .set_client_request_token(token_for(StackAction::Replace, &input.job_id))
+        .send()
+        .await;
+    match result {
+        Ok(_) => {
+            info!(stack = name, status = %status, "deleting the failed stack to create it again");
+            Ok(started(
+                input,
+                StackAction::Replace,
+                stack.stack_id(),
+                Some(&status),
+            ))
+        }
+        Err(err)
+            if matches!(
+                err.as_service_error(),
+                Some(DeleteStackError::TokenAlreadyExistsException(_))
+            ) =>
+        {
+            Ok(started(
+                input,
+                StackAction::Replace,
+                stack.stack_id(),
+                Some(&status),
+            ))
+        }
+        Err(err) => {
+            let (code, message) = code_and_message(&err);
+            if code.as_deref() == Some("ValidationError") {
+                Err(Error::StackNotUpdatable(format!(
+                    "stack {name} is in {status} and CloudFormation refused to delete it for the replace: {}",
+                    message.as_deref().unwrap_or("no message")
+                )))
+            } else {
+                Err(classify_sdk_error(
+                    &format!("DeleteStack on stack {name}"),
+                    &err,
+                ))
+            }
+        }
+    }
+}
+
+/// ContinueUpdateRollback on a stack in UPDATE_ROLLBACK_FAILED: CloudFormation's own recovery,
+/// which brings a live stack back to its last working state without deleting anything. Once it
+/// is UPDATE_ROLLBACK_COMPLETE, the deployment goes on.
+async fn continue_rollback(
+    cfn: &Client,
+    input: &DeployInput,
+    stack: &Stack,
+) -> Result<StackProgress, Error> {
+    let name = input.params.stack.as_str();
+    let status = status_text(stack);
+    let result = cfn
+        .continue_update_rollback()
+        .stack_name(stack.stack_id().unwrap_or(name))
+        .set_role_arn(input.params.role_arn.clone())
+        .set_client_request_token(token_for(StackAction::ContinueRollback, &input.job_id))
+        .send()
+        .await;
+    let already_sent = || {
+        Ok(started(
+            input,
+            StackAction::ContinueRollback,
+            stack.stack_id(),
+            Some(&status),
+        ))
+    };
+    match result {
+        Ok(_) => {
+            info!(
+                stack = name,
+                "continuing the failed rollback before deploying"
+            );
+            already_sent()
+        }
+        Err(err) if err.code() == Some("TokenAlreadyExistsException") => already_sent(),
+        Err(err) => {
+            let (code, message) = code_and_message(&err);
+            if code.as_deref() == Some("ValidationError") {
+                Err(Error::StackNotUpdatable(format!(
+                    "stack {name} is in {status} and CloudFormation refused to continue its \
+                     rollback: {}. {}",
+                    message.as_deref().unwrap_or("no message"),
+                    ROLLBACK_FAILED_RECOVERY
+                )))
+            } else {
+                Err(classify_sdk_error(
+                    &format!("ContinueUpdateRollback on stack {name}"),
+                    &err,
+                ))
+            }
+        }
+    }
+}
+
+/// How a person gets a stack out of UPDATE_ROLLBACK_FAILED when stackflow cannot.
+const ROLLBACK_FAILED_RECOVERY: &str = "Fix what keeps the resources from rolling back and \
+     continue the rollback (`aws cloudformation continue-update-rollback`, with \
+     `--resources-to-skip` for resources that cannot be restored), then run the stage again.";
+
+/// A ValidationError from CreateStack/UpdateStack is CloudFormation rejecting the template or
+/// its parameters; anything else goes through the shared classification.
+fn rejected_or_classified<E>(
+    operation: &str,
+    name: &str,
+    err: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let (code, message) = code_and_message(err);
+    if code.as_deref() == Some("ValidationError") {
+        Error::TemplateInvalid(format!(
+            "CloudFormation rejected the template for stack {name}: {}",
+            message.as_deref().unwrap_or("no message")
+        ))
+    } else {
+        classify_sdk_error(&format!("{operation} on stack {name}"), err)
+    }
+}
+
+/// InsufficientCapabilitiesException says which capabilities the template needs.
+fn insufficient_capabilities(name: &str, message: Option<&str>) -> Error {
+    let message = message.unwrap_or("the template needs a capability that was not granted");
+    let needed: Vec<&str> = message
+        .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
+        .filter(|word| word.starts_with("CAPABILITY_"))
+        .collect();
+    let add = if needed.is_empty() {
+        "the capability it needs".to_string()
+    } else {
+        needed
+            .iter()
+            .map(|c| format!("\"{c}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Error::TemplateInvalid(format!(
+        "CloudFormation rejected the template for stack {name}: {message}. Add {add} to \"capabilities\" \
+         in the action's UserParameters."
+    ))
+}
+
+fn not_updatable_message(name: &str, status: &str) -> String {
+    let why = match status {
+        "ROLLBACK_COMPLETE" => "its creation failed and was rolled back",
+        "CREATE_FAILED" => "its creation failed",
+        "ROLLBACK_FAILED" => "its creation failed and so did the rollback",
+        "DELETE_FAILED" => "it never finished creating, and a delete of it failed",
+        "IMPORT_ROLLBACK_FAILED" => {
+            return format!(
+                "stack {name} is in {status}: an import into it failed and so did the rollback, \
+                 and CloudFormation cannot update a stack in this state. stackflow does not \
+                 delete a stack that was live; repair the resources the import left behind \
+                 (see the stack events), then run the stage again."
+            )
+        }
+        _ => {
+            return format!(
+                "stack {name} is in {status}, a status stackflow does not know how to deploy \
+                 from; it changes nothing on a guess. Bring the stack to a stable status, then \
+                 run the stage again."
+            )
+        }
+    };
+    format!(
+        "stack {name} is in {status}: {why}, and CloudFormation cannot update a stack in this state. \
+         It was never live, so it may be replaced: delete the stack, or set \
+         \"replaceOnFailure\": true in the action's UserParameters to have it deleted and created \
+         again."
+    )
+}
+
+/// A DELETE_FAILED stack that had been live is not replaced: deleting it would lose resources
+/// and data that were in service.
+fn live_delete_failed_message(name: &str) -> String {
+    format!(
+        "stack {name} is in DELETE_FAILED, and it had been live (it completed a create or an \
+         update before). stackflow never deletes a stack that was in service, even with \
+         \"replaceOnFailure\". See the stack events for the resources that could not be \
+         deleted; delete the stack yourself once they are dealt with (or retain them), then run \
+         the stage again to create it."
+    )
+}
+
+/// The staged parameter values, when there are any.
+fn parameters(staged: &StagedParameters) -> Option<Vec<Parameter>> {
+    let parameters = &staged.parameters;
+    (!parameters.is_empty()).then(|| {
+        parameters
+            .iter()
+            .map(|(key, value)| {
+                Parameter::builder()
+                    .parameter_key(key)
+                    .parameter_value(value)
+                    .build()
+            })
+            .collect()
+    })
+}
+
+fn capabilities(input: &DeployInput) -> Option<Vec<Capability>> {
+    let capabilities = &input.params.capabilities;
+    (!capabilities.is_empty()).then(|| {
+        capabilities
+            .iter()
+            .map(|c| Capability::from(c.as_str()))
+            .collect()
+    })
+}
+
+/// Tags, when there are any: an empty list on UpdateStack would remove the stack's tags.
+fn tags(input: &DeployInput) -> Option<Vec<Tag>> {
+    let tags = &input.template.tags;
+    (!tags.is_empty()).then(|| {
+        tags.iter()
+            .map(|(key, value)| Tag::builder().key(key).value(value).build())
+            .collect()
+    })
+}
+
+#[cfg(test)]
+#[path = "deploy_stack_tests.rs"]
+mod tests;

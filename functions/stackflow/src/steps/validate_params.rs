@@ -1,0 +1,520 @@
+//! ValidateParams: the action's UserParameters, parsed into a documented schema and checked
+//! against the job before anything touches AWS, so a typo fails the pipeline at once with a
+//! message that says where.
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::ops::RangeInclusive;
+
+use serde_json::{Map, Value};
+
+use crate::contract::{ArtifactLocation, Capability, DeploymentParams, ExecutionInput};
+use crate::error::Error;
+use crate::settings::{is_role_arn, ValidateSettings};
+
+/// The UserParameters of the CodePipeline action: a JSON object (as text, in the action's
+/// `UserParameters` setting). This is the reference for pipeline authors.
+///
+/// ```json
+/// {
+///   "stack": "my-app",
+///   "artifact": "BuildOutput",
+///   "file": "infra/template.yaml",
+///   "config": "infra/prod.json",
+///   "parameters": { "Env": "prod", "Replicas": 3 },
+///   "capabilities": ["CAPABILITY_IAM"],
+///   "roleArn": "arn:aws:iam::123456789012:role/cfn-deploy",
+///   "tags": { "team": "payments" },
+///   "replaceOnFailure": false,
+///   "pollSeconds": 15,
+///   "timeoutMinutes": 60
+/// }
+/// ```
+///
+/// Any other key is an error (a misspelt key is never silently ignored). A `null` value for an
+/// optional key means the same as leaving the key out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserParameters {
+    /// `stack` (required): the CloudFormation stack to create or update. A letter, then letters,
+    /// digits and hyphens; at most 128 characters.
+    pub stack: String,
+    /// `artifact` (required): the name of the action's input artifact (a zip) that holds the
+    /// template.
+    pub artifact: String,
+    /// `file` (required): the template's path inside the artifact, relative to its root, with
+    /// `/` separators. A leading `./` is allowed and dropped; absolute paths and `..` are not.
+    pub file: String,
+    /// `config` (optional): the path, inside the same artifact, of a CodePipeline template
+    /// configuration file (`{"Parameters":{..},"Tags":{..},"StackPolicy":{..}}`). Same path
+    /// rules as `file`.
+    pub config: Option<String>,
+    /// `parameters` (optional): template parameter values, by parameter name (letters and
+    /// digits). They win over the configuration file's. Values are strings; a number or a
+    /// boolean is accepted and passed as its JSON text (`3` → `"3"`, `true` → `"true"`).
+    pub parameters: BTreeMap<String, String>,
+    /// `capabilities` (optional): the capabilities to acknowledge, any of `CAPABILITY_IAM`,
+    /// `CAPABILITY_NAMED_IAM`, `CAPABILITY_AUTO_EXPAND`. Duplicates are dropped.
+    pub capabilities: Vec<Capability>,
+    /// `roleArn` (optional): the IAM service role CloudFormation assumes for the stack
+    /// operation, `arn:<partition>:iam::<12-digit account>:role/<name>`; one of the roles the
+    /// stackflow deployment allows (its template parameter `CloudFormationRoleArn`), whose first
+    /// is the default when this is left out.
+    pub role_arn: Option<String>,
+    /// `tags` (optional): stack tags; they win over the configuration file's. CloudFormation's
+    /// limits apply: at most 50 tags, keys of 1–128 characters not starting with `aws:`, values
+    /// of 1–256 characters. Numbers and booleans are accepted as for `parameters`.
+    pub tags: BTreeMap<String, String>,
+    /// `replaceOnFailure` (optional, default `false`): when the stack is in a state it cannot be
+    /// updated from (e.g. `ROLLBACK_COMPLETE`), delete it and create it again.
+    pub replace_on_failure: bool,
+    /// `pollSeconds` (optional, default 15): seconds before the first stack status check, 1–300;
+    /// later waits grow with the operation's age (`crate::polling`).
+    pub poll_seconds: u32,
+    /// `timeoutMinutes` (optional, default 60): how long to wait for the stack to settle before
+    /// failing the job, 1–1320 (22 hours, inside CodePipeline's 24 for the whole action).
+    pub timeout_minutes: u32,
+}
+
+/// Every key UserParameters accepts, in the order the documentation gives them.
+pub const ACCEPTED_KEYS: &[&str] = &[
+    "stack",
+    "artifact",
+    "file",
+    "config",
+    "parameters",
+    "capabilities",
+    "roleArn",
+    "tags",
+    "replaceOnFailure",
+    "pollSeconds",
+    "timeoutMinutes",
+];
+
+const REQUIRED_KEYS: &[&str] = &["stack", "artifact", "file"];
+
+/// Every capability a user may acknowledge.
+pub const ALL_CAPABILITIES: [Capability; 3] = [
+    Capability::CapabilityIam,
+    Capability::CapabilityNamedIam,
+    Capability::CapabilityAutoExpand,
+];
+
+pub const DEFAULT_POLL_SECONDS: u32 = 15;
+pub const POLL_SECONDS: RangeInclusive<u32> = 1..=300;
+pub const DEFAULT_TIMEOUT_MINUTES: u32 = 60;
+/// 22 hours: CodePipeline fails a Lambda invoke action after 24, counted from the first job;
+/// the steps before the deadline starts, the hand-overs and the report after it, retries
+/// included, need up to about 81 minutes of that (tests/agreement/budgets.rs).
+pub const TIMEOUT_MINUTES: RangeInclusive<u32> = 1..=1320;
+
+/// CloudFormation's stack name limit.
+pub const MAX_STACK_NAME_CHARS: usize = 128;
+/// CloudFormation's tag limits.
+pub const MAX_TAGS: usize = 50;
+pub const MAX_TAG_KEY_CHARS: usize = 128;
+pub const MAX_TAG_VALUE_CHARS: usize = 256;
+
+/// Check the job's UserParameters and resolve them against its input artifacts and against
+/// what this deployment of stackflow allows (`settings`). `now_unix` is the current time, from
+/// which the deadline is counted.
+pub fn validate(
+    input: &ExecutionInput,
+    settings: &ValidateSettings,
+    now_unix: i64,
+) -> Result<DeploymentParams, Error> {
+    let user = parse_user_parameters(&input.user_parameters)?;
+    let artifact = resolve_artifact(&user.artifact, &input.input_artifacts)?;
+    settings
+        .artifact_store
+        .check(&artifact, input.encryption_key.as_ref())?;
+    let role_arn = settings.roles.resolve(user.role_arn.as_deref())?;
+    let deadline = now_unix.saturating_add(i64::from(user.timeout_minutes) * 60);
+    Ok(DeploymentParams {
+        stack: user.stack,
+        artifact,
+        file: user.file,
+        config: user.config,
+        // Names only: a value here would ride in every later state (fetch-template reads the
+        // values from the raw UserParameters).
+        parameter_names: user.parameters.into_keys().collect(),
+        capabilities: user.capabilities,
+        role_arn: Some(role_arn),
+        tags: user.tags,
+        replace_on_failure: user.replace_on_failure,
+        poll_seconds: user.poll_seconds,
+        timeout_minutes: user.timeout_minutes,
+        deadline,
+    })
+}
+
+/// The smallest UserParameters, shown when they are not JSON.
+const EXAMPLE: &str = r#"{"stack":"my-stack","artifact":"BuildOutput","file":"template.yaml"}"#;
+
+/// Parse and check UserParameters on their own (everything that does not need the job).
+pub fn parse_user_parameters(text: &str) -> Result<UserParameters, Error> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        invalid(format_args!(
+            "not valid JSON {}; expected an object such as {EXAMPLE}",
+            json_error_text(&e)
+        ))
+    })?;
+    let Value::Object(map) = value else {
+        return Err(invalid(format_args!(
+            "must be a JSON object, got {}",
+            kind(&value)
+        )));
+    };
+    check_keys(&map)?;
+    let fields = Fields(map);
+
+    let stack = fields.required_string("stack")?;
+    if let Some(problem) = stack_name_problem(stack) {
+        return Err(invalid(format_args!("`stack` {problem}")));
+    }
+    let mut capabilities = fields
+        .string_list("capabilities")?
+        .into_iter()
+        .map(parse_capability)
+        .collect::<Result<Vec<_>, _>>()?;
+    capabilities.sort();
+    capabilities.dedup();
+    let role_arn = fields.optional_string("roleArn")?;
+    if let Some(arn) = role_arn {
+        if !is_role_arn(arn) {
+            return Err(invalid(format_args!(
+                "`roleArn` `{arn}` is not an IAM role ARN \
+                 (arn:aws:iam::<12-digit account>:role/<name>)"
+            )));
+        }
+    }
+    let parameters = fields.scalar_map("parameters")?;
+    if let Some(name) = parameters.keys().find(|name| !is_parameter_name(name)) {
+        return Err(invalid(format_args!(
+            "`parameters` has `{name}`, which is not a CloudFormation parameter name \
+             (letters and digits only)"
+        )));
+    }
+    let tags = fields.scalar_map("tags")?;
+    if let Some(problem) = tag_problem(&tags) {
+        return Err(invalid(format_args!("`tags`: {problem}")));
+    }
+
+    Ok(UserParameters {
+        stack: stack.to_string(),
+        artifact: fields.required_string("artifact")?.to_string(),
+        file: normalise_path("file", fields.required_string("file")?)?,
+        config: fields
+            .optional_string("config")?
+            .map(|path| normalise_path("config", path))
+            .transpose()?,
+        parameters,
+        capabilities,
+        role_arn: role_arn.map(str::to_string),
+        tags,
+        replace_on_failure: fields.bool_or("replaceOnFailure", false)?,
+        poll_seconds: fields.integer_in("pollSeconds", POLL_SECONDS, DEFAULT_POLL_SECONDS)?,
+        timeout_minutes: fields.integer_in(
+            "timeoutMinutes",
+            TIMEOUT_MINUTES,
+            DEFAULT_TIMEOUT_MINUTES,
+        )?,
+    })
+}
+
+/// "at line L, column C: what went wrong", for a JSON parse error.
+pub(crate) fn json_error_text(e: &serde_json::Error) -> String {
+    // serde_json's text ends with its own " at line L column C"; say the position once.
+    let full = e.to_string();
+    let what = full.split(" at line ").next().unwrap_or(&full);
+    format!("at line {}, column {}: {what}", e.line(), e.column())
+}
+
+fn invalid(message: impl Display) -> Error {
+    Error::InvalidParameters(format!("UserParameters: {message}"))
+}
+
+/// Unknown keys (with a hint when only the case differs) and missing required keys.
+fn check_keys(map: &Map<String, Value>) -> Result<(), Error> {
+    let unknown: Vec<String> = map
+        .keys()
+        .filter(|key| !ACCEPTED_KEYS.contains(&key.as_str()))
+        .map(|key| {
+            match ACCEPTED_KEYS
+                .iter()
+                .find(|accepted| accepted.eq_ignore_ascii_case(key))
+            {
+                Some(accepted) => format!("`{key}` (did you mean `{accepted}`?)"),
+                None => format!("`{key}`"),
+            }
+        })
+        .collect();
+    if !unknown.is_empty() {
+        let noun = if unknown.len() == 1 { "key" } else { "keys" };
+        return Err(invalid(format_args!(
+            "unknown {noun} {}; the accepted keys are: {}",
+            unknown.join(", "),
+            ACCEPTED_KEYS.join(", ")
+        )));
+    }
+    let missing: Vec<String> = REQUIRED_KEYS
+        .iter()
+        .filter(|key| !map.contains_key(**key))
+        .map(|key| format!("`{key}`"))
+        .collect();
+    if !missing.is_empty() {
+        let noun = if missing.len() == 1 { "key" } else { "keys" };
+        return Err(invalid(format_args!(
+            "missing required {noun} {}",
+            missing.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// The checked object, read one typed key at a time so a type error names its key.
+struct Fields(Map<String, Value>);
+
+impl Fields {
+    /// The value of an optional key; `null` counts as absent.
+    fn optional(&self, key: &str) -> Option<&Value> {
+        self.0.get(key).filter(|value| !value.is_null())
+    }
+
+    fn required_string(&self, key: &str) -> Result<&str, Error> {
+        match self.0.get(key) {
+            Some(Value::String(text)) => Ok(text),
+            Some(other) => Err(wrong_type(key, "a string", other)),
+            None => Err(invalid(format_args!("missing required key `{key}`"))),
+        }
+    }
+
+    fn optional_string(&self, key: &str) -> Result<Option<&str>, Error> {
+        match self.optional(key) {
+            None => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text)),
+            Some(other) => Err(wrong_type(key, "a string", other)),
+        }
+    }
+
+    fn bool_or(&self, key: &str, default: bool) -> Result<bool, Error> {
+        match self.optional(key) {
+            None => Ok(default),
+            Some(Value::Bool(flag)) => Ok(*flag),
+            Some(other) => Err(wrong_type(key, "true or false", other)),
+        }
+    }
+
+    fn integer_in(
+        &self,
+        key: &str,
+        range: RangeInclusive<u32>,
+        default: u32,
+    ) -> Result<u32, Error> {
+        let Some(value) = self.optional(key) else {
+            return Ok(default);
+        };
+        let expected = format!("a whole number from {} to {}", range.start(), range.end());
+        let number = value
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| range.contains(n));
+        match (number, value) {
+            (Some(n), _) => Ok(n),
+            (None, Value::Number(n)) => {
+                Err(invalid(format_args!("`{key}` must be {expected}, got {n}")))
+            }
+            (None, other) => Err(wrong_type(key, &expected, other)),
+        }
+    }
+
+    fn string_list(&self, key: &str) -> Result<Vec<&str>, Error> {
+        match self.optional(key) {
+            None => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| match item {
+                    Value::String(text) => Ok(text.as_str()),
+                    other => Err(invalid(format_args!(
+                        "`{key}` must hold strings only, got {}",
+                        kind(other)
+                    ))),
+                })
+                .collect(),
+            Some(other) => Err(wrong_type(key, "an array of strings", other)),
+        }
+    }
+
+    /// An object of string values; numbers and booleans are taken as their JSON text.
+    fn scalar_map(&self, key: &str) -> Result<BTreeMap<String, String>, Error> {
+        match self.optional(key) {
+            None => Ok(BTreeMap::new()),
+            Some(Value::Object(entries)) => entries
+                .iter()
+                .map(|(name, value)| {
+                    let text = match value {
+                        Value::String(text) => text.clone(),
+                        Value::Number(n) => n.to_string(),
+                        Value::Bool(flag) => flag.to_string(),
+                        other => {
+                            return Err(invalid(format_args!(
+                                "`{key}.{name}` must be a string (or a number or boolean), got {}",
+                                kind(other)
+                            )))
+                        }
+                    };
+                    Ok((name.clone(), text))
+                })
+                .collect(),
+            Some(other) => Err(wrong_type(key, "an object of strings", other)),
+        }
+    }
+}
+
+fn wrong_type(key: &str, expected: &str, got: &Value) -> Error {
+    invalid(format_args!(
+        "`{key}` must be {expected}, got {}",
+        kind(got)
+    ))
+}
+
+/// "a string", "an array", … for messages about a JSON value of the wrong type.
+pub(crate) fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Why CloudFormation would reject this stack name, if it would.
+fn stack_name_problem(name: &str) -> Option<String> {
+    let shape = "a letter, then letters, digits and hyphens";
+    let mut chars = name.chars();
+    match chars.next() {
+        None => Some(format!("is empty; a stack name is {shape}")),
+        Some(first) if !first.is_ascii_alphabetic() => Some(format!(
+            "`{name}` does not start with a letter; a stack name is {shape}"
+        )),
+        _ if !chars.all(|c| c.is_ascii_alphanumeric() || c == '-') => Some(format!(
+            "`{name}` has a character CloudFormation does not allow; a stack name is {shape}"
+        )),
+        _ if name.len() > MAX_STACK_NAME_CHARS => Some(format!(
+            "is {} characters long; CloudFormation allows at most {MAX_STACK_NAME_CHARS}",
+            name.len()
+        )),
+        _ => None,
+    }
+}
+
+fn parse_capability(text: &str) -> Result<Capability, Error> {
+    ALL_CAPABILITIES
+        .into_iter()
+        .find(|capability| capability.as_str() == text)
+        .ok_or_else(|| {
+            let accepted: Vec<&str> = ALL_CAPABILITIES.iter().map(|c| c.as_str()).collect();
+            invalid(format_args!(
+                "`capabilities` has `{text}`, which is not a capability; the accepted ones are: {}",
+                accepted.join(", ")
+            ))
+        })
+}
+
+/// A CloudFormation parameter name: letters and digits.
+pub(crate) fn is_parameter_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+/// What breaks CloudFormation's tag limits, if anything. Shared with the template
+/// configuration's tags so both sources meet the same rules.
+pub(crate) fn tag_problem(tags: &BTreeMap<String, String>) -> Option<String> {
+    if tags.len() > MAX_TAGS {
+        return Some(format!(
+            "{} tags; CloudFormation allows at most {MAX_TAGS}",
+            tags.len()
+        ));
+    }
+    tags.iter().find_map(|(key, value)| {
+        let key_chars = key.chars().count();
+        let value_chars = value.chars().count();
+        if key_chars == 0 {
+            Some("a tag key is empty".to_string())
+        } else if key_chars > MAX_TAG_KEY_CHARS {
+            Some(format!(
+                "tag key `{key}` is {key_chars} characters; at most {MAX_TAG_KEY_CHARS} are allowed"
+            ))
+        } else if key.to_ascii_lowercase().starts_with("aws:") {
+            Some(format!(
+                "tag key `{key}` starts with `aws:`, which AWS reserves"
+            ))
+        } else if value_chars == 0 {
+            // CloudFormation's Tag.Value has a minimum length of 1.
+            Some(format!(
+                "the value of tag `{key}` is empty; CloudFormation needs 1 to \
+                 {MAX_TAG_VALUE_CHARS} characters"
+            ))
+        } else if value_chars > MAX_TAG_VALUE_CHARS {
+            Some(format!(
+                "the value of tag `{key}` is {value_chars} characters; at most \
+                 {MAX_TAG_VALUE_CHARS} are allowed"
+            ))
+        } else {
+            None
+        }
+    })
+}
+
+/// A path inside the artifact: relative, no `..`, `./` and `.` components dropped.
+fn normalise_path(key: &str, raw: &str) -> Result<String, Error> {
+    if raw.starts_with('/') {
+        return Err(invalid(format_args!(
+            "`{key}` `{raw}` is an absolute path; give the path inside the artifact, e.g. \
+             `template.yaml` or `dir/template.yaml`"
+        )));
+    }
+    let mut parts = Vec::new();
+    for part in raw.split('/') {
+        match part {
+            "." => {}
+            ".." => {
+                return Err(invalid(format_args!(
+                    "`{key}` `{raw}` has a `..` component; the path must stay inside the artifact"
+                )))
+            }
+            "" => {
+                return Err(invalid(format_args!(
+                    "`{key}` `{raw}` is not a file path inside the artifact (empty, or an \
+                     empty component such as `//` or a trailing `/`)"
+                )))
+            }
+            _ => parts.push(part),
+        }
+    }
+    if parts.is_empty() {
+        return Err(invalid(format_args!(
+            "`{key}` `{raw}` does not name a file"
+        )));
+    }
+    Ok(parts.join("/"))
+}
+
+fn resolve_artifact(name: &str, artifacts: &[ArtifactLocation]) -> Result<ArtifactLocation, Error> {
+    if let Some(found) = artifacts.iter().find(|artifact| artifact.name == name) {
+        return Ok(found.clone());
+    }
+    let have = if artifacts.is_empty() {
+        "the action has no input artifacts".to_string()
+    } else {
+        let names: Vec<&str> = artifacts.iter().map(|a| a.name.as_str()).collect();
+        format!("its input artifacts are: {}", names.join(", "))
+    };
+    Err(invalid(format_args!(
+        "`artifact` `{name}` is not an input artifact of this action; {have}"
+    )))
+}
+
+#[cfg(test)]
+#[path = "validate_params_tests.rs"]
+mod tests;
