@@ -14,7 +14,8 @@
 //!   hand-over of a long deployment from one job to the next (`codepipeline::hand_over`).
 //! - At the top, the domain every part shares: the data between the states (`contract`), the one
 //!   error type (`error`), the functions' configuration (`config`, `settings`), logging
-//!   (`telemetry`), the template and its parameters (`artifact_zip`, `template_config`,
+//!   (`telemetry`), the rules UserParameters and the configuration file share (`input_rules`),
+//! the template and its parameters (`artifact_zip`, `template_config`,
 //!   `staged_parameters`), text limits (`truncate`), time (`clock`) and the wait between checks
 //!   (`polling`).
 //!
@@ -30,6 +31,7 @@ pub mod clock;
 pub mod config;
 pub mod contract;
 pub mod error;
+pub mod input_rules;
 pub mod polling;
 pub mod settings;
 pub mod staged_parameters;

@@ -10,11 +10,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use aws_sdk_s3::operation::get_object::GetObjectError;
 use serde::{Deserialize, Serialize};
 
-use crate::aws::error::{classify_sdk_error, code_and_message};
-use crate::contract::{StackProgress, StagedTemplate};
+use crate::contract::StackProgress;
 use crate::error::Error;
 
 /// What a masked value reads, as CloudFormation shows a NoEcho parameter in DescribeStacks.
@@ -85,92 +83,20 @@ pub fn parameters_key(job_id: &str) -> String {
     format!("{}/{PARAMETERS_OBJECT}", staging_prefix(job_id))
 }
 
-/// The staged values of `template`: read from S3 when there are any (parameters passed, or
-/// NoEcho parameters declared), and none otherwise.
-pub async fn read(
-    s3: &aws_sdk_s3::Client,
-    template: &StagedTemplate,
-) -> Result<StagedParameters, Error> {
-    if template.parameter_names.is_empty() && template.no_echo.is_empty() {
-        return Ok(StagedParameters::default());
+impl StagedParameters {
+    /// The staged object's bytes, read back from `location` (for messages).
+    pub fn from_staged_json(body: &[u8], location: &str) -> Result<Self, Error> {
+        serde_json::from_slice(body).map_err(|e| {
+            // Position and category only: serde's own text can quote the value it choked on.
+            Error::Misconfigured(format!(
+                "the staged parameter values {location} are not what fetch-template stages \
+                 ({:?} error at line {}, column {}); was the object replaced?",
+                e.classify(),
+                e.line(),
+                e.column()
+            ))
+        })
     }
-    read_object(s3, &template.bucket, &template.parameters_key).await
-}
-
-/// The values to mask for `template`: none without NoEcho parameters (and then S3 is not read).
-pub async fn secrets(s3: &aws_sdk_s3::Client, template: &StagedTemplate) -> Result<Secrets, Error> {
-    if template.no_echo.is_empty() {
-        return Ok(Secrets::none());
-    }
-    let staged = read_object(s3, &template.bucket, &template.parameters_key).await?;
-    Ok(Secrets::of(&staged, &template.no_echo))
-}
-
-async fn read_object(
-    s3: &aws_sdk_s3::Client,
-    bucket: &str,
-    key: &str,
-) -> Result<StagedParameters, Error> {
-    let location = format!("s3://{bucket}/{key}");
-    let output = s3
-        .get_object()
-        .bucket(bucket)
-        .key(key)
-        .send()
-        .await
-        .map_err(|err| {
-            let missing = err
-                .as_service_error()
-                .is_some_and(GetObjectError::is_no_such_key)
-                || code_and_message(&err).0.as_deref() == Some("NoSuchKey");
-            if missing {
-                Error::AwsError(format!(
-                    "the staged parameter values {location} are gone: fetch-template staged them \
-                     for this deployment and the staging bucket expires them after a day; run \
-                     the pipeline again"
-                ))
-            } else {
-                classify_sdk_error(
-                    &format!("GetObject of the staged parameter values {location}"),
-                    &err,
-                )
-            }
-        })?;
-    let too_large = |size: u64| {
-        Error::Misconfigured(format!(
-            "the staged parameter values {location} are {size} bytes or more; fetch-template \
-             stages at most {MAX_STAGED_BYTES}"
-        ))
-    };
-    if let Some(length) = output
-        .content_length()
-        .and_then(|length| u64::try_from(length).ok())
-        .filter(|length| *length > MAX_STAGED_BYTES)
-    {
-        return Err(too_large(length));
-    }
-    let mut body = Vec::new();
-    let mut stream = output.body;
-    while let Some(chunk) = stream.try_next().await.map_err(|e| {
-        Error::Transient(format!(
-            "reading the staged parameter values {location} from S3 failed: {e}"
-        ))
-    })? {
-        body.extend_from_slice(&chunk);
-        if body.len() as u64 > MAX_STAGED_BYTES {
-            return Err(too_large(body.len() as u64));
-        }
-    }
-    serde_json::from_slice(&body).map_err(|e| {
-        // Position and category only: serde's own text can quote the value it choked on.
-        Error::Misconfigured(format!(
-            "the staged parameter values {location} are not what fetch-template stages \
-             ({:?} error at line {}, column {}); was the object replaced?",
-            e.classify(),
-            e.line(),
-            e.column()
-        ))
-    })
 }
 
 /// What the template's `Parameters` section says about NoEcho.

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::error::Error;
-use crate::steps::validate_params::{is_parameter_name, json_error_text, kind, tag_problem};
+use crate::input_rules::{is_parameter_name, json_error_text, kind, tag_problem};
 
 /// The keys a template configuration file may have.
 pub const ACCEPTED_KEYS: &[&str] = &["Parameters", "Tags", "StackPolicy"];

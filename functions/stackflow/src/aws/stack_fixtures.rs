@@ -225,3 +225,6 @@ pub fn service_roles() -> crate::settings::ServiceRoles {
     ))
     .unwrap()
 }
+
+/// A NoEcho parameter value that must never reach state, a log or a message.
+pub const SECRET: &str = "pw-3f9c1d77";

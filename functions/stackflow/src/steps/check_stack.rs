@@ -6,6 +6,7 @@ use aws_sdk_cloudformation::types::Stack;
 use aws_sdk_cloudformation::Client;
 use tracing::{info, warn};
 
+use crate::aws::s3::staged_secrets;
 use crate::aws::stack_describe::{describe_stack, outputs_of, status_text};
 use crate::aws::stack_events::{failure_reason, first_failed_event};
 use crate::aws::stack_status::{check_verdict, classify_stack, CheckVerdict};
@@ -13,7 +14,6 @@ use crate::aws::stack_timeout::timed_out;
 use crate::contract::{CheckInput, Next, StackAction, StackProgress};
 use crate::error::Error;
 use crate::polling::next_wait;
-use crate::staged_parameters;
 
 /// Run CheckStack for `input` at time `now_unix` (seconds). When the answer carries outputs or a
 /// message, and the template has NoEcho parameters, their values are read from the staging
@@ -33,7 +33,7 @@ pub async fn check(
         return result;
     }
     // Without the values nothing can be masked: an S3 failure replaces the answer.
-    let secrets = staged_parameters::secrets(s3, &input.template).await?;
+    let secrets = staged_secrets(s3, &input.template).await?;
     secrets.mask_step(result)
 }
 

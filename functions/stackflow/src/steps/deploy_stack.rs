@@ -13,6 +13,7 @@ use tracing::info;
 
 use crate::aws::client_token::{action_of_token, token_for};
 use crate::aws::error::{classify_sdk_error, code_and_message};
+use crate::aws::s3::read_staged_parameters;
 use crate::aws::stack_describe::{describe_stack, is_does_not_exist, outputs_of, status_text};
 use crate::aws::stack_events::{latest_token, was_live};
 use crate::aws::stack_status::{classify_stack, deploy_move, DeployMove, StatusClass};
@@ -21,7 +22,7 @@ use crate::contract::{DeployInput, DeploymentParams, Next, StackAction, StackPro
 use crate::error::Error;
 use crate::polling::next_wait;
 use crate::settings::ServiceRoles;
-use crate::staged_parameters::{self, Secrets, StagedParameters};
+use crate::staged_parameters::{Secrets, StagedParameters};
 
 /// Run DeployStack for `input` at time `now_unix` (seconds). The stack is always deployed with
 /// a service role from `roles`: the one Validate parameters resolved, or the default. The
@@ -42,7 +43,7 @@ pub async fn deploy(
         },
         ..input.clone()
     };
-    let staged = staged_parameters::read(s3, &input.template).await?;
+    let staged = read_staged_parameters(s3, &input.template).await?;
     let secrets = Secrets::of(&staged, &input.template.no_echo);
     secrets.mask_step(deploy_with(cfn, input, &staged, now_unix).await)
 }

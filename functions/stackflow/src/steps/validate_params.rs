@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::contract::{ArtifactLocation, Capability, DeploymentParams, ExecutionInput};
 use crate::error::Error;
+use crate::input_rules::{is_parameter_name, json_error_text, kind, tag_problem};
 use crate::settings::{is_role_arn, ValidateSettings};
 
 /// The UserParameters of the CodePipeline action: a JSON object (as text, in the action's
@@ -109,10 +110,6 @@ pub const TIMEOUT_MINUTES: RangeInclusive<u32> = 1..=1320;
 
 /// CloudFormation's stack name limit.
 pub const MAX_STACK_NAME_CHARS: usize = 128;
-/// CloudFormation's tag limits.
-pub const MAX_TAGS: usize = 50;
-pub const MAX_TAG_KEY_CHARS: usize = 128;
-pub const MAX_TAG_VALUE_CHARS: usize = 256;
 
 /// Check the job's UserParameters and resolve them against its input artifacts and against
 /// what this deployment of stackflow allows (`settings`). `now_unix` is the current time, from
@@ -219,14 +216,6 @@ pub fn parse_user_parameters(text: &str) -> Result<UserParameters, Error> {
             DEFAULT_TIMEOUT_MINUTES,
         )?,
     })
-}
-
-/// "at line L, column C: what went wrong", for a JSON parse error.
-pub(crate) fn json_error_text(e: &serde_json::Error) -> String {
-    // serde_json's text ends with its own " at line L column C"; say the position once.
-    let full = e.to_string();
-    let what = full.split(" at line ").next().unwrap_or(&full);
-    format!("at line {}, column {}: {what}", e.line(), e.column())
 }
 
 fn invalid(message: impl Display) -> Error {
@@ -377,18 +366,6 @@ fn wrong_type(key: &str, expected: &str, got: &Value) -> Error {
     ))
 }
 
-/// "a string", "an array", … for messages about a JSON value of the wrong type.
-pub(crate) fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// Why CloudFormation would reject this stack name, if it would.
 fn stack_name_problem(name: &str) -> Option<String> {
     let shape = "a letter, then letters, digits and hyphens";
@@ -420,50 +397,6 @@ fn parse_capability(text: &str) -> Result<Capability, Error> {
                 accepted.join(", ")
             ))
         })
-}
-
-/// A CloudFormation parameter name: letters and digits.
-pub(crate) fn is_parameter_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
-/// What breaks CloudFormation's tag limits, if anything. Shared with the template
-/// configuration's tags so both sources meet the same rules.
-pub(crate) fn tag_problem(tags: &BTreeMap<String, String>) -> Option<String> {
-    if tags.len() > MAX_TAGS {
-        return Some(format!(
-            "{} tags; CloudFormation allows at most {MAX_TAGS}",
-            tags.len()
-        ));
-    }
-    tags.iter().find_map(|(key, value)| {
-        let key_chars = key.chars().count();
-        let value_chars = value.chars().count();
-        if key_chars == 0 {
-            Some("a tag key is empty".to_string())
-        } else if key_chars > MAX_TAG_KEY_CHARS {
-            Some(format!(
-                "tag key `{key}` is {key_chars} characters; at most {MAX_TAG_KEY_CHARS} are allowed"
-            ))
-        } else if key.to_ascii_lowercase().starts_with("aws:") {
-            Some(format!(
-                "tag key `{key}` starts with `aws:`, which AWS reserves"
-            ))
-        } else if value_chars == 0 {
-            // CloudFormation's Tag.Value has a minimum length of 1.
-            Some(format!(
-                "the value of tag `{key}` is empty; CloudFormation needs 1 to \
-                 {MAX_TAG_VALUE_CHARS} characters"
-            ))
-        } else if value_chars > MAX_TAG_VALUE_CHARS {
-            Some(format!(
-                "the value of tag `{key}` is {value_chars} characters; at most \
-                 {MAX_TAG_VALUE_CHARS} are allowed"
-            ))
-        } else {
-            None
-        }
-    })
 }
 
 /// A path inside the artifact: relative, no `..`, `./` and `.` components dropped.
