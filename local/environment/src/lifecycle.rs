@@ -1,4 +1,5 @@
-//! `up`, `down` and `status`: start the environment in the background, stop it, and say how it is.
+//! `up`, `down` and `restart`: start the environment in the background, stop it, restart its
+//! services; `running` finds it.
 
 use std::path::Path;
 use std::process::Stdio;

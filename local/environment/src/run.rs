@@ -13,6 +13,7 @@ use crate::error::{LocalError, Result};
 use crate::home::Home;
 use crate::provision::aws_text;
 use crate::state::EnvironmentState;
+pub use crate::watch::ExecutionSummary;
 use crate::watch::ExecutionWatcher;
 use stackflow_job_service::{JobRecord, JobServiceClient};
 
@@ -42,14 +43,6 @@ pub struct JobSummary {
     pub failure_type: Option<String>,
     pub message: Option<String>,
     pub output_variables: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExecutionSummary {
-    pub arn: String,
-    pub status: String,
-    /// The states entered, in order.
-    pub states: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ use std::io::Write;
 use aws_sdk_sfn::error::SdkError;
 use aws_sdk_sfn::operation::get_execution_history::GetExecutionHistoryError;
 use aws_sdk_sfn::types::{HistoryEvent, HistoryEventType};
+use serde::{Deserialize, Serialize};
 
 /// The state that replies "in progress" and takes the continuation job.
 const HAND_OVER_STATE: &str = "Hand over to the next job";
@@ -42,6 +43,15 @@ pub async fn execution_history(
     }
 }
 
+/// The execution as the run report gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionSummary {
+    pub arn: String,
+    pub status: String,
+    /// The states entered, in order.
+    pub states: Vec<String>,
+}
+
 /// What has been seen of the execution for one job.
 pub struct ExecutionWatcher {
     sfn: aws_sdk_sfn::Client,
@@ -70,14 +80,12 @@ impl ExecutionWatcher {
         self.status.as_deref().is_some_and(|s| s != "RUNNING")
     }
 
-    pub fn summary(&self) -> Option<crate::run::ExecutionSummary> {
-        self.status
-            .as_ref()
-            .map(|status| crate::run::ExecutionSummary {
-                arn: self.arn.clone(),
-                status: status.clone(),
-                states: self.states.clone(),
-            })
+    pub fn summary(&self) -> Option<ExecutionSummary> {
+        self.status.as_ref().map(|status| ExecutionSummary {
+            arn: self.arn.clone(),
+            status: status.clone(),
+            states: self.states.clone(),
+        })
     }
 
     /// Read what is new in the history and write it; an execution not there yet is no error.

@@ -4,7 +4,7 @@
 //! variables (nothing in their code knows), one loopback listener per service. It forwards
 //! every request unchanged (to moto, or to the local CodePipeline job service) unless told
 //! otherwise; two switches, both off by default, tell it otherwise:
-//! - faults set at runtime through the control API (`rules`, `control`): fail chosen requests
+//! - faults set at runtime through the control API (`rules`, `rules_api`): fail chosen requests
 //!   with the service's own error answer, or delay them;
 //! - `--hold-in-progress SECONDS` (`hold`): report stack operations in progress for a while.
 //!

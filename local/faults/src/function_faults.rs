@@ -1,5 +1,6 @@
-//! The client of `stackflow-local function-fault` (test tooling): arm, list and clear the local Lambda
-//! service's faults in the running environment (`/stackflow/faults`, see `lambda_service`).
+//! The client behind `stackflow-local function-fault` (test tooling): arm, list and clear the
+//! local Lambda service's faults in the running environment (`/stackflow/faults`; the Lambda
+//! service keeps and strikes them, see its `faults` module).
 
 use stackflow_lambda_service::FaultSpec;
 

@@ -8,7 +8,8 @@ use std::time::Duration;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::protocol::AWS_JSON_CONTENT_TYPE;
+/// The CodePipeline protocol's content type (awsJson1.1), on its answers and its errors.
+pub const AWS_JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
 /// Everything the job service, its control API and its client can fail with.
 #[derive(Debug, thiserror::Error)]

@@ -12,14 +12,13 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::error::JobServiceError;
+use crate::error::{JobServiceError, AWS_JSON_CONTENT_TYPE};
 use crate::model::{CurrentRevision, ExecutionDetails, FailureDetails};
 use crate::random::now_ms;
 use crate::store::SuccessReport;
 use crate::validation::{self as limits, Violations};
 use crate::AppState;
 
-pub const AWS_JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 const TARGET_PREFIX: &str = "CodePipeline_20150709.";
 
 /// `POST /`: dispatch on `X-Amz-Target`.

@@ -14,11 +14,12 @@ use axum::{Json, Router};
 use tokio::sync::watch;
 
 use crate::faults::{FaultSpec, Faults};
+use crate::invocation::{Invocation, InvocationType};
 use crate::outcome::Outcome;
 use crate::records::InvocationLog;
 use crate::resolve::Partition;
 use crate::runtime_api::MAX_PAYLOAD_BYTES;
-use crate::worker::{FunctionQueue, Invocation, InvocationType};
+use crate::worker::FunctionQueue;
 use crate::{stopped, LambdaServiceError};
 
 pub(crate) struct InvokeApiState {

@@ -23,6 +23,7 @@
 
 mod error;
 mod faults;
+mod invocation;
 mod invoke_api;
 mod outcome;
 mod records;

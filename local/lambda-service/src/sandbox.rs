@@ -14,11 +14,11 @@ use tokio::process::{Child, Command};
 use tokio::task::JoinHandle;
 
 use crate::faults::Fault;
+use crate::invocation::Invocation;
 use crate::outcome::{
     FunctionError, Outcome, EXIT_ERROR, INIT_ERROR, INVALID_ENTRYPOINT, TIMED_OUT,
 };
 use crate::runtime_api::{self, NextEvent, RuntimeApiLink, RuntimeSignal};
-use crate::worker::Invocation;
 use crate::FunctionSpec;
 
 /// Lambda's limit on the init phase of an on-demand function.

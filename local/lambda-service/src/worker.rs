@@ -8,39 +8,15 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::body::Bytes;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::faults::Faults;
+use crate::invocation::Invocation;
 use crate::outcome::{FunctionError, Outcome, INIT_ERROR};
 use crate::records::{InvocationLog, InvocationRecord};
 use crate::sandbox::{InvokeEnd, Sandbox};
 use crate::{stopped, FunctionSpec, LambdaServiceError};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum InvocationType {
-    RequestResponse,
-    Event,
-}
-
-impl InvocationType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::RequestResponse => "RequestResponse",
-            Self::Event => "Event",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct Invocation {
-    pub request_id: String,
-    pub payload: Bytes,
-    pub invoked_arn: String,
-    pub invocation_type: InvocationType,
-    pub attempt: u32,
-}
 
 struct Job {
     invocation: Invocation,
