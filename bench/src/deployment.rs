@@ -167,7 +167,7 @@ async fn take_apart(
     let created_ms = window.map_or(0.0, |(created, _)| created as f64);
     Run {
         label: label.to_string(),
-        job_status: report.job.status.clone(),
+        job_status: report.job.status.as_str().to_string(),
         job_message: report.job.message.clone(),
         execution_status: execution.map(|execution| execution.status.clone()),
         states: execution.map_or_else(Vec::new, |execution| execution.states.clone()),

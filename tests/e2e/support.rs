@@ -75,7 +75,7 @@ pub struct Run {
 
 impl Run {
     pub fn job_status(&self) -> &str {
-        &self.report.job.status
+        self.report.job.status.as_str()
     }
     pub fn failure_type(&self) -> &str {
         self.report.job.failure_type.as_deref().unwrap_or("")

@@ -38,8 +38,7 @@ pub struct RunReport {
 pub struct JobSummary {
     /// The job the result was reported on (the newest of a continuation chain).
     pub id: String,
-    /// `Succeeded` or `Failed`.
-    pub status: String,
+    pub status: JobOutcome,
     pub failure_type: Option<String>,
     pub message: Option<String>,
     pub output_variables: BTreeMap<String, String>,
@@ -52,9 +51,25 @@ pub struct StackSummary {
     pub outputs: BTreeMap<String, String>,
 }
 
+/// How the job ended (the report's `job.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobOutcome {
+    Succeeded,
+    Failed,
+}
+
+impl JobOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobOutcome::Succeeded => "Succeeded",
+            JobOutcome::Failed => "Failed",
+        }
+    }
+}
+
 impl RunReport {
     pub fn succeeded(&self) -> bool {
-        self.job.status == "Succeeded"
+        self.job.status == JobOutcome::Succeeded
     }
 }
 
@@ -128,9 +143,9 @@ pub async fn run(
         job: JobSummary {
             id: final_job.id.clone(),
             status: if final_job.succeeded() {
-                "Succeeded".into()
+                JobOutcome::Succeeded
             } else {
-                "Failed".into()
+                JobOutcome::Failed
             },
             failure_type: final_job.failure_type(),
             message: final_job.message(),
@@ -176,10 +191,10 @@ pub fn print_result(report: &RunReport, out: &mut dyn Write) {
     let _ = writeln!(out);
     match &job.failure_type {
         None => {
-            let _ = writeln!(out, "job {}: {}", job.id, job.status);
+            let _ = writeln!(out, "job {}: {}", job.id, job.status.as_str());
         }
         Some(kind) => {
-            let _ = writeln!(out, "job {}: {} ({kind})", job.id, job.status);
+            let _ = writeln!(out, "job {}: {} ({kind})", job.id, job.status.as_str());
         }
     }
     if let Some(message) = &job.message {
@@ -197,3 +212,7 @@ pub fn print_result(report: &RunReport, out: &mut dyn Write) {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;
