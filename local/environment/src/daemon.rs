@@ -187,7 +187,12 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         moto_port,
         lambda_port,
         jobs_port,
-        ..EnvironmentState::new(state_machine_arn, &options)
+        region: aws::REGION.to_string(),
+        state_machine_arn,
+        artifact_bucket: aws::ARTIFACT_BUCKET.to_string(),
+        staging_bucket: aws::STAGING_BUCKET.to_string(),
+        job_reply_timeout_seconds: options.job_reply_timeout.as_secs(),
+        hold_in_progress_seconds: options.hold_in_progress.as_secs(),
     };
     ready.write(&home.state_file())?;
     tracing::info!(
@@ -201,28 +206,15 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
     jobs.shutdown().await;
     lambda.shutdown().await;
     proxy.shutdown().await;
-    if let Ok(Some(current)) = EnvironmentState::read(&home.state_file()) {
-        if current.pid == std::process::id() {
-            let _ = std::fs::remove_file(home.state_file());
-        }
-    }
+    forget_state(home);
     outcome
 }
 
-impl EnvironmentState {
-    /// The state of an environment served with `options`, before its processes and ports are known.
-    fn new(state_machine_arn: String, options: &ServeOptions) -> Self {
-        EnvironmentState {
-            pid: 0,
-            moto_port: 0,
-            lambda_port: 0,
-            jobs_port: 0,
-            region: aws::REGION.to_string(),
-            state_machine_arn,
-            artifact_bucket: aws::ARTIFACT_BUCKET.to_string(),
-            staging_bucket: aws::STAGING_BUCKET.to_string(),
-            job_reply_timeout_seconds: options.job_reply_timeout.as_secs(),
-            hold_in_progress_seconds: options.hold_in_progress.as_secs(),
+/// Remove the state file, unless another environment has written it since.
+fn forget_state(home: &Home) {
+    if let Ok(Some(current)) = EnvironmentState::read(&home.state_file()) {
+        if current.pid == std::process::id() {
+            let _ = std::fs::remove_file(home.state_file());
         }
     }
 }
