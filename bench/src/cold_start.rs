@@ -10,11 +10,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
-use stackflow_local::daemon::{self, Endpoints, ServeOptions};
-use stackflow_local::functions::{FunctionDef, CA_BUNDLE_VAR};
-use stackflow_local::job_service::DEFAULT_REPLY_TIMEOUT;
-use stackflow_local::lambda_service::{self, FunctionSpec, InvocationRecord, LambdaServiceConfig};
-use stackflow_local::state;
+use stackflow_environment::aws;
+use stackflow_environment::daemon::{self, Endpoints, ServeOptions};
+use stackflow_environment::functions::{FunctionDef, CA_BUNDLE_VAR};
+use stackflow_job_service::DEFAULT_REPLY_TIMEOUT;
+use stackflow_lambda_service::{
+    self as lambda_service, FunctionSpec, InvocationRecord, LambdaServiceConfig,
+};
 
 use crate::procfs;
 use crate::stats::{summarize, Summary};
@@ -89,8 +91,8 @@ struct Sample {
 async fn round_of(specs: &[FunctionSpec], round: usize) -> Result<Vec<Sample>, String> {
     let service = lambda_service::start(LambdaServiceConfig {
         listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        region: state::REGION.to_string(),
-        account_id: state::ACCOUNT_ID.to_string(),
+        region: aws::REGION.to_string(),
+        account_id: aws::ACCOUNT_ID.to_string(),
         functions: specs.to_vec(),
         async_retry_delays: Vec::new(),
     })
@@ -219,7 +221,7 @@ fn function_env(vars: &[&str]) -> BTreeMap<String, String> {
     daemon::function_env(
         vars,
         &Endpoints::all_at(9),
-        &state::state_machine_arn(),
+        &aws::state_machine_arn(),
         &options,
     )
 }

@@ -10,13 +10,14 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::HistoryEventType;
 use serde::Serialize;
-use serde_json::Value;
-use stackflow_local::functions::FunctionDef;
-use stackflow_local::home::Home;
-use stackflow_local::job_service::{JobRecord, JobServiceClient};
-use stackflow_local::lambda_service::InvocationRecord;
-use stackflow_local::state::{moto_sdk_config, EnvironmentState};
-use stackflow_local::watch::execution_history;
+use stackflow_environment::aws::moto_sdk_config;
+use stackflow_environment::functions::FunctionDef;
+use stackflow_environment::home::Home;
+use stackflow_environment::run::RunReport;
+use stackflow_environment::state::EnvironmentState;
+use stackflow_environment::watch::execution_history;
+use stackflow_job_service::{JobRecord, JobServiceClient};
+use stackflow_lambda_service::InvocationRecord;
 use tokio::process::Command;
 
 use crate::cold_start::{kib_to_mib, us_to_ms};
@@ -150,33 +151,26 @@ async fn runs(
 
 async fn take_apart(
     label: &str,
-    report: &Value,
+    report: &RunReport,
     command_ms: f64,
     invocations: Vec<InvocationRecord>,
     (before, after): (Cpu, Cpu),
     jobs: &JobServiceClient,
     sfn: &aws_sdk_sfn::Client,
 ) -> Run {
-    let job_id = report["job"]["id"].as_str().unwrap_or_default().to_string();
-    let execution_arn = report["execution"]["arn"].as_str().unwrap_or_default();
+    let job_id = report.job.id.clone();
+    let execution = report.execution.as_ref();
+    let execution_arn = execution.map_or("", |execution| execution.arn.as_str());
     let window = job_window(jobs, &job_id).await;
     let waits = wait_spans(sfn, execution_arn).await;
     let split = window.map(|(created, closed)| split(created, closed, &invocations, &waits));
     let created_ms = window.map_or(0.0, |(created, _)| created as f64);
     Run {
         label: label.to_string(),
-        job_status: report["job"]["status"].as_str().unwrap_or("?").to_string(),
-        job_message: report["job"]["message"].as_str().map(str::to_string),
-        execution_status: report["execution"]["status"].as_str().map(str::to_string),
-        states: report["execution"]["states"]
-            .as_array()
-            .map(|states| {
-                states
-                    .iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        job_status: report.job.status.as_str().to_string(),
+        job_message: report.job.message.clone(),
+        execution_status: execution.map(|execution| execution.status.clone()),
+        states: execution.map_or_else(Vec::new, |execution| execution.states.clone()),
         job_id,
         command_ms,
         split,
@@ -197,7 +191,7 @@ async fn take_apart(
 }
 
 /// `stackflow-local run --json` of the example; its report.
-async fn run_job(plan: &Plan<'_>) -> Result<Value, String> {
+async fn run_job(plan: &Plan<'_>) -> Result<RunReport, String> {
     let artifact = format!("SourceArtifact={}", plan.artifact.display());
     let out = command(plan)
         .args(["run", "--json", "--timeout", "600", "--artifact"])

@@ -19,8 +19,8 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
-use stackflow_local::functions::FUNCTIONS;
-use stackflow_local::home::project_root;
+use stackflow_environment::functions::FUNCTIONS;
+use stackflow_environment::home::project_root;
 
 use crate::cold_start::ColdStarts;
 use crate::deployment::Deployment;

@@ -6,7 +6,7 @@
 //! AWS calls; their CPU time, measured apart, says how much of it is their own work.
 
 use serde::Serialize;
-use stackflow_local::lambda_service::InvocationRecord;
+use stackflow_lambda_service::InvocationRecord;
 
 use crate::intervals::{covered, Span};
 

@@ -6,7 +6,7 @@ use aws_lambda_events::event::codepipeline_job::CodePipelineJobEvent;
 use serde::de::DeserializeOwned;
 use stackflow::codepipeline::job_event::JobRequest;
 use stackflow::contract::{CheckInput, DeployInput, ExecutionInput, FetchInput, ReportInput};
-use stackflow_local::functions::ENTRY_FUNCTION;
+use stackflow_environment::functions::ENTRY_FUNCTION;
 
 use crate::cfn::read;
 use crate::sources::function_binaries;

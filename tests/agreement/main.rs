@@ -1,6 +1,6 @@
 //! The pieces agree with each other: the SAM template (infra/template.yaml), the statemachine
 //! file, the function crates under functions/, the local environment's catalogue
-//! (`stackflow_local::functions::FUNCTIONS`), the sample events and the example pipeline. No AWS
+//! (`stackflow_environment::functions::FUNCTIONS`), the sample events and the example pipeline. No AWS
 //! account runs the templates here, so these checks (with cfn-lint and statelint in tests/run)
 //! are what keeps a deployment from failing on a name, a variable or a permission.
 

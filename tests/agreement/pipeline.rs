@@ -3,7 +3,7 @@
 //! CloudFormation service role a deployment on AWS needs.
 
 use serde_yaml_ng::Value;
-use stackflow_local::functions::ENTRY_FUNCTION;
+use stackflow_environment::functions::ENTRY_FUNCTION;
 
 use crate::cfn::{expr, read, trusted_service, Expr, Template};
 

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_yaml_ng::Value;
-use stackflow_local::functions::{FunctionDef, FUNCTIONS};
+use stackflow_environment::functions::{FunctionDef, FUNCTIONS};
 
 use crate::cfn::{dollar_names, expr, read, Expr, Template};
 use crate::sources::{cargo_lambda_env, env_vars_read, function_binaries};
@@ -34,7 +34,7 @@ fn local_def(binary: &str) -> &'static FunctionDef {
     FUNCTIONS
         .iter()
         .find(|def| def.binary == binary)
-        .unwrap_or_else(|| panic!("{binary} is not in stackflow_local::functions::FUNCTIONS"))
+        .unwrap_or_else(|| panic!("{binary} is not in stackflow_environment::functions::FUNCTIONS"))
 }
 
 fn definition_substitutions() -> BTreeSet<String> {
@@ -201,23 +201,23 @@ fn every_environment_variable_a_function_reads_is_set_in_the_template_and_locall
 
 #[test]
 fn cargo_lambda_watch_gives_each_function_what_the_local_environment_gives_it() {
-    use stackflow_local::state;
+    use stackflow_environment::aws;
     let local_values = BTreeMap::from([
         (
             stackflow::config::STATE_MACHINE_ARN,
-            state::state_machine_arn(),
+            aws::state_machine_arn(),
         ),
         (
             stackflow::config::STAGING_BUCKET,
-            state::STAGING_BUCKET.to_string(),
+            aws::STAGING_BUCKET.to_string(),
         ),
         (
             stackflow::config::CLOUDFORMATION_ROLE_ARNS,
-            state::SERVICE_ROLE_ARN.to_string(),
+            aws::SERVICE_ROLE_ARN.to_string(),
         ),
         (
             stackflow::config::ARTIFACT_BUCKET,
-            state::ARTIFACT_BUCKET.to_string(),
+            aws::ARTIFACT_BUCKET.to_string(),
         ),
         // No customer managed key locally: empty, as the template's default.
         (stackflow::config::ARTIFACT_KEY_ARN, String::new()),
@@ -226,7 +226,7 @@ fn cargo_lambda_watch_gives_each_function_what_the_local_environment_gives_it() 
         let env = cargo_lambda_env(def.binary);
         assert_eq!(
             env.get("AWS_REGION").map(String::as_str),
-            Some(state::REGION),
+            Some(aws::REGION),
             "{}",
             def.binary
         );
@@ -275,8 +275,8 @@ fn every_function_loads_one_ca_bundle_on_aws_locally_and_under_cargo_lambda() {
     use std::path::Path;
     use std::time::Duration;
 
-    use stackflow_local::daemon::{function_env, Endpoints, ServeOptions};
-    use stackflow_local::functions::{ca_bundle, CA_BUNDLES, CA_BUNDLE_VAR};
+    use stackflow_environment::daemon::{function_env, Endpoints, ServeOptions};
+    use stackflow_environment::functions::{ca_bundle, CA_BUNDLES, CA_BUNDLE_VAR};
 
     // On AWS: the template's Globals name a bundle where Linux systems keep one, and no function
     // sets the variable to anything else.

@@ -5,9 +5,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent, HistoryEventType};
-use stackflow_local::job_service::{JobRecord, JobServiceClient};
-use stackflow_local::state::EnvironmentState;
-use stackflow_local::watch::execution_history;
+use stackflow_environment::state::EnvironmentState;
+use stackflow_environment::watch::execution_history;
+use stackflow_job_service::{JobRecord, JobServiceClient};
 
 use crate::support::{executions, runtime, sfn};
 

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent, HistoryEventType};
 use serde_json::{json, Value};
 use stackflow_e2e::cost::{schedule, Schedule, Settings};
-use stackflow_local::job_service::{ClosedBy, JobRecord, JobServiceClient};
-use stackflow_local::lambda_service::InvocationRecord;
-use stackflow_local::state::EnvironmentState;
-use stackflow_local::watch::execution_arn;
+use stackflow_environment::state::EnvironmentState;
+use stackflow_environment::watch::execution_arn;
+use stackflow_job_service::{ClosedBy, JobRecord, JobServiceClient};
+use stackflow_lambda_service::InvocationRecord;
 
 use crate::aftermath::{ended, history};
 use crate::support::{
@@ -140,13 +140,13 @@ fn a_deployment_longer_than_the_reply_timeout_hands_over_and_succeeds_on_the_las
     let rt = runtime();
     rt.block_on(async {
         let jobs = JobServiceClient::new(env.jobs_url());
-        let execution_arn = report["execution"]["arn"].as_str().expect("execution arn");
+        let execution_arn = &report.execution.as_ref().expect("an execution").arn;
         let first_job_id = execution_arn.rsplit(':').next().expect("execution name");
         let chain = chain(&jobs, first_job_id).await;
         let (last, earlier) = chain.split_last().expect("a job");
 
         // The job succeeds on the last job id, with the output variables.
-        assert_eq!(report["job"]["id"], last.id.as_str(), "{report}");
+        assert_eq!(report.job.id, last.id, "{report}");
         assert_eq!(last.closed_by, Some(ClosedBy::Success), "{last:?}");
         assert!(
             last.output_variables

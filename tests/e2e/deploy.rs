@@ -17,7 +17,7 @@ fn create_then_no_changes_then_update() {
         created.report, created.live
     );
     assert_eq!(created.job_status(), "Succeeded");
-    assert_eq!(created.report["stack"]["status"], "CREATE_COMPLETE");
+    assert_eq!(created.stack_status(), Some("CREATE_COMPLETE"));
     assert_eq!(
         created.output("Environment"),
         Some("dev"),
@@ -86,7 +86,13 @@ fn create_then_no_changes_then_update() {
         "update failed: {}\n{}",
         updated.report, updated.live
     );
-    assert_eq!(updated.report["stack"]["status"], "UPDATE_COMPLETE");
-    assert_eq!(updated.report["stack"]["outputs"]["Environment"], "staging");
+    assert_eq!(updated.stack_status(), Some("UPDATE_COMPLETE"));
+    assert_eq!(
+        updated
+            .stack_outputs()
+            .get("Environment")
+            .map(String::as_str),
+        Some("staging")
+    );
     assert_eq!(updated.output("Environment"), Some("staging"));
 }

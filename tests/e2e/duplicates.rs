@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use stackflow_local::functions::ENTRY_FUNCTION;
-use stackflow_local::job_service::JobServiceClient;
+use stackflow_environment::functions::ENTRY_FUNCTION;
+use stackflow_job_service::JobServiceClient;
 
 use crate::support::{create_example_job, environment, executions, home, runtime, unique_stack};
 

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
-use stackflow_local::fault_proxy::{FaultClient, FaultRecord, FaultRule};
-use stackflow_local::job_service::{ClosedBy, JobServiceClient};
-use stackflow_local::watch::execution_arn;
+use stackflow_environment::watch::execution_arn;
+use stackflow_fault_tools::fault_proxy::{FaultClient, FaultRecord, FaultRule};
+use stackflow_job_service::{ClosedBy, JobServiceClient};
 
 use crate::aftermath::{ended, Aftermath};
 use crate::support::{

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
-use stackflow_local::moto::MotoRecord;
-use stackflow_local::state::pid_alive;
+use stackflow_environment::moto::MotoRecord;
+use stackflow_environment::process::pid_alive;
 
 use crate::aftermath::Aftermath;
 use crate::support::{
@@ -84,7 +84,7 @@ fn assert_succeeded(run: &Run) {
         run.report, run.live
     );
     assert_eq!(run.job_status(), "Succeeded");
-    assert_eq!(run.report["stack"]["status"], "CREATE_COMPLETE");
+    assert_eq!(run.stack_status(), Some("CREATE_COMPLETE"));
     assert!(run.output("BucketName").is_some(), "{}", run.report);
 }
 
@@ -250,7 +250,7 @@ fn assert_no_changes(run: &Run, stack: &str) {
         "the stack was deployed again: {:?}",
         run.states()
     );
-    assert_eq!(run.report["stack"]["status"], "CREATE_COMPLETE");
+    assert_eq!(run.stack_status(), Some("CREATE_COMPLETE"));
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! deployment when the UserParameters name none, and never one outside the allowed list.
 
 use serde_json::json;
-use stackflow_local::state::{moto_sdk_config, SERVICE_ROLE_ARN};
+use stackflow_environment::aws::{moto_sdk_config, SERVICE_ROLE_ARN};
 
 use crate::support::{
     assert_failed, environment, example, example_parameters, run, runtime, unique_stack,

@@ -3,18 +3,20 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::Value;
-use stackflow_local::home::Home;
-use stackflow_local::job_service::JobServiceClient;
-use stackflow_local::state::EnvironmentState;
+use stackflow_environment::home::Home;
+use stackflow_environment::run::RunReport;
+use stackflow_environment::state::EnvironmentState;
+use stackflow_job_service::JobServiceClient;
 
 pub fn project_root() -> PathBuf {
-    stackflow_local::home::project_root()
+    stackflow_environment::home::project_root()
 }
 
 /// Where this test run keeps its environment: `$STACKFLOW_HOME`, or target/e2e-home.
@@ -66,36 +68,48 @@ pub fn environment() -> &'static EnvironmentState {
 /// One `stackflow-local run --json`.
 pub struct Run {
     pub code: i32,
-    pub report: Value,
+    pub report: RunReport,
     /// The live states the run printed.
     pub live: String,
 }
 
 impl Run {
     pub fn job_status(&self) -> &str {
-        self.report["job"]["status"].as_str().unwrap_or("")
+        self.report.job.status.as_str()
     }
     pub fn failure_type(&self) -> &str {
-        self.report["job"]["failureType"].as_str().unwrap_or("")
+        self.report.job.failure_type.as_deref().unwrap_or("")
     }
     pub fn message(&self) -> &str {
-        self.report["job"]["message"].as_str().unwrap_or("")
+        self.report.job.message.as_deref().unwrap_or("")
     }
     pub fn job_id(&self) -> &str {
-        self.report["job"]["id"].as_str().unwrap_or("")
+        &self.report.job.id
     }
     pub fn output(&self, name: &str) -> Option<&str> {
-        self.report["job"]["outputVariables"][name].as_str()
+        self.report
+            .job
+            .output_variables
+            .get(name)
+            .map(String::as_str)
     }
     pub fn states(&self) -> Vec<String> {
-        self.report["execution"]["states"]
-            .as_array()
-            .map(|states| {
-                states
-                    .iter()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect()
-            })
+        self.report
+            .execution
+            .as_ref()
+            .map(|execution| execution.states.clone())
+            .unwrap_or_default()
+    }
+    /// The stack's status after the run, as CloudFormation describes it.
+    pub fn stack_status(&self) -> Option<&str> {
+        self.report.stack.as_ref()?.status.as_deref()
+    }
+    /// The stack's outputs after the run, as CloudFormation describes them.
+    pub fn stack_outputs(&self) -> BTreeMap<String, String> {
+        self.report
+            .stack
+            .as_ref()
+            .map(|stack| stack.outputs.clone())
             .unwrap_or_default()
     }
 }
@@ -232,8 +246,9 @@ impl Drop for OwnEnvironment {
 /// A job for the example (as artifact SourceArtifact, zipped under `home`) deploying `stack`,
 /// created straight in the job service as CodePipeline would; its id.
 pub async fn create_example_job(jobs: &JobServiceClient, home: &Home, stack: &str) -> String {
-    let zip = stackflow_local::artifact::prepare("SourceArtifact", &example(), &home.artifacts())
-        .expect("artifact zip");
+    let zip =
+        stackflow_environment::artifact::prepare("SourceArtifact", &example(), &home.artifacts())
+            .expect("artifact zip");
     let params = example_parameters(stack, serde_json::json!({}));
     jobs.create_job(&params, &[("SourceArtifact".to_string(), zip)])
         .await
@@ -283,7 +298,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 pub async fn sfn(env: &EnvironmentState) -> aws_sdk_sfn::Client {
-    aws_sdk_sfn::Client::new(&stackflow_local::state::moto_sdk_config(&env.moto_url()).await)
+    aws_sdk_sfn::Client::new(&stackflow_environment::aws::moto_sdk_config(&env.moto_url()).await)
 }
 
 /// Every execution of the stackflow state machine.

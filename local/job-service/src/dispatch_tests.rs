@@ -1,0 +1,59 @@
+use super::*;
+use crate::model::ArtifactSource;
+
+fn request() -> CreateJobRequest {
+    CreateJobRequest {
+        user_parameters: Some("{}".into()),
+        artifacts: vec![ArtifactSource {
+            name: "SourceArtifact".into(),
+            zip_path: "/tmp/source.zip".into(),
+            revision: None,
+        }],
+        output_artifacts: vec!["Out".into()],
+        pipeline_name: Some("my-pipeline".into()),
+    }
+}
+
+#[test]
+fn a_good_request_passes() {
+    assert!(check_request(&request()).is_ok());
+}
+
+#[test]
+fn relative_paths_duplicate_names_and_long_parameters_are_refused() {
+    let mut bad = request();
+    bad.artifacts[0].zip_path = "source.zip".into();
+    assert!(matches!(
+        check_request(&bad),
+        Err(JobServiceError::Validation(_))
+    ));
+
+    let mut bad = request();
+    bad.output_artifacts = vec!["SourceArtifact".into()];
+    assert!(matches!(
+        check_request(&bad),
+        Err(JobServiceError::Validation(_))
+    ));
+
+    let mut bad = request();
+    bad.output_artifacts = (0..=ARTIFACTS_MAX).map(|i| format!("Out{i}")).collect();
+    assert!(matches!(
+        check_request(&bad),
+        Err(JobServiceError::Validation(_))
+    ));
+
+    let mut bad = request();
+    bad.user_parameters = Some("x".repeat(CONFIGURATION_VALUE_MAX + 1));
+    assert!(matches!(
+        check_request(&bad),
+        Err(JobServiceError::Validation(_))
+    ));
+}
+
+#[test]
+fn the_timeout_message_names_the_job_and_the_seconds() {
+    let message = timeout_message("job-1", Duration::from_secs(1200));
+    assert!(message.contains("job-1"));
+    assert!(message.contains("within 1200 seconds"));
+    assert!(timeout_message("j", Duration::from_millis(1500)).contains("1.500 seconds"));
+}
