@@ -15,9 +15,8 @@
 //! - At the top, the domain every part shares: the data between the states (`contract`), the one
 //!   error type (`error`), the functions' configuration (`config`, `settings`), logging
 //!   (`telemetry`), the rules UserParameters and the configuration file share (`input_rules`),
-//! the template and its parameters (`artifact_zip`, `template_config`,
-//!   `staged_parameters`), text limits (`truncate`), time (`clock`) and the wait between checks
-//!   (`polling`).
+//!   the template and its parameters (`artifact_zip`, `template_config`, `staged_parameters`),
+//!   text limits (`truncate`), time (`clock`) and the wait between checks (`polling`).
 //!
 //! Dependencies point down: steps use the adapters and the domain, the adapters use the domain,
 //! and the domain uses neither.
