@@ -197,3 +197,25 @@ pub fn worst_case_with_token_seconds(template: &Template, task: &Value) -> f64 {
         .expect("a .waitForTaskToken Task has TimeoutSeconds") as f64;
     worst_case_seconds(template, task) - task_function_timeout(template, task) as f64 + timeout
 }
+
+#[test]
+fn the_live_output_names_the_states_that_write_the_stack_and_the_hand_over() {
+    let definition = Definition::load();
+    let writing = |path: &str| -> Vec<&str> {
+        definition
+            .states()
+            .into_iter()
+            .filter(|(_, state)| state["ResultPath"] == path)
+            .map(|(name, _)| name)
+            .collect()
+    };
+    let mut stack_steps = writing("$.stack");
+    stack_steps.sort_unstable();
+    let mut expected = stackflow_environment::watch::STACK_STEPS.to_vec();
+    expected.sort_unstable();
+    assert_eq!(stack_steps, expected);
+    assert_eq!(
+        writing("$.replyTo"),
+        [stackflow_environment::watch::HAND_OVER_STATE]
+    );
+}

@@ -8,7 +8,10 @@ use aws_sdk_sfn::types::{HistoryEvent, HistoryEventType};
 use serde::{Deserialize, Serialize};
 
 /// The state that replies "in progress" and takes the continuation job.
-const HAND_OVER_STATE: &str = "Hand over to the next job";
+pub const HAND_OVER_STATE: &str = "Hand over to the next job";
+/// The steps that write the stack's progress (their ResultPath is `$.stack`). Every later state
+/// carries that progress along in its output; only these produced it.
+pub const STACK_STEPS: &[&str] = &["Deploy stack", "Check stack"];
 
 /// The ARN of the execution start-deployment starts for `job_id`: named after the job, in this
 /// state machine.
@@ -60,6 +63,8 @@ pub struct ExecutionWatcher {
     first: Option<f64>,
     states: Vec<String>,
     status: Option<String>,
+    /// The state entered last failed (its error then goes to a Catch, and the state exits).
+    failed: bool,
 }
 
 impl ExecutionWatcher {
@@ -72,6 +77,7 @@ impl ExecutionWatcher {
             first: None,
             states: Vec::new(),
             status: None,
+            failed: false,
         }
     }
 
@@ -124,6 +130,7 @@ impl ExecutionWatcher {
                     .map(|d| d.name().to_string())
                     .unwrap_or_default();
                 self.states.push(name.clone());
+                self.failed = false;
                 format!("▸ {name}")
             }
             HistoryEventType::TaskStateExited
@@ -132,6 +139,10 @@ impl ExecutionWatcher {
                 let Some(details) = event.state_exited_event_details() else {
                     return;
                 };
+                if self.failed {
+                    // A caught failure: the state exits with the error, not with a result.
+                    return;
+                }
                 let outcome = details
                     .output()
                     .map(|output| outcome_of(details.name(), output))
@@ -143,9 +154,18 @@ impl ExecutionWatcher {
                     return;
                 };
                 let message = details.cause().map(cause_message).unwrap_or_default();
+                self.failed = true;
                 format!("  ✗ {}: {message}", details.error().unwrap_or("error"))
             }
-            HistoryEventType::LambdaFunctionTimedOut => "  ✗ the function timed out".to_string(),
+            HistoryEventType::LambdaFunctionSucceeded => {
+                // A retry that succeeded: the state exits with its result after all.
+                self.failed = false;
+                return;
+            }
+            HistoryEventType::LambdaFunctionTimedOut => {
+                self.failed = true;
+                "  ✗ the function timed out".to_string()
+            }
             HistoryEventType::ExecutionSucceeded => "execution succeeded".to_string(),
             HistoryEventType::ExecutionFailed => {
                 let error = event
@@ -163,7 +183,8 @@ impl ExecutionWatcher {
 }
 
 /// A short outcome for a state's output: the job a hand-over continues with, or the stack's
-/// status and what comes next, if the step wrote them.
+/// status and what comes next from the step that wrote them (not from the states after it,
+/// which only carry them along).
 fn outcome_of(state: &str, output: &str) -> String {
     let Ok(value) = serde_json::from_str::<serde_json::Value>(output) else {
         return String::new();
@@ -172,6 +193,9 @@ fn outcome_of(state: &str, output: &str) -> String {
         if let Some(job_id) = value["replyTo"]["jobId"].as_str() {
             return format!(" — continues as job {job_id}");
         }
+    }
+    if !STACK_STEPS.contains(&state) {
+        return String::new();
     }
     let stack = &value["stack"];
     match (stack["status"].as_str(), stack["next"].as_str()) {

@@ -92,3 +92,101 @@ fn a_hand_over_shows_the_job_it_continues_with() {
     );
     assert_eq!(outcome_of("Check stack", "not json"), "");
 }
+
+#[test]
+fn stack_progress_comes_only_from_the_steps_that_write_it() {
+    let output = r#"{"stack":{"status":"CREATE_IN_PROGRESS","next":"wait"}}"#;
+    for (state, shown) in [
+        ("Deploy stack", " — stack CREATE_IN_PROGRESS, next: wait"),
+        ("Check stack", " — stack CREATE_IN_PROGRESS, next: wait"),
+        ("Stack operation started?", ""),
+        ("Report failure", ""),
+        ("Report success", ""),
+    ] {
+        assert_eq!(outcome_of(state, output), shown, "{state}");
+    }
+}
+
+fn history(id: i64, kind: HistoryEventType) -> aws_sdk_sfn::types::builders::HistoryEventBuilder {
+    HistoryEvent::builder()
+        .id(id)
+        .timestamp(DateTime::from_secs(1_700_000_000 + id))
+        .r#type(kind)
+}
+
+fn entered(id: i64, state: &str) -> HistoryEvent {
+    let details = aws_sdk_sfn::types::StateEnteredEventDetails::builder()
+        .name(state)
+        .build()
+        .unwrap();
+    history(id, HistoryEventType::TaskStateEntered)
+        .state_entered_event_details(details)
+        .build()
+        .unwrap()
+}
+
+fn exited(id: i64, state: &str, output: &str) -> HistoryEvent {
+    let details = aws_sdk_sfn::types::StateExitedEventDetails::builder()
+        .name(state)
+        .output(output)
+        .build()
+        .unwrap();
+    history(id, HistoryEventType::TaskStateExited)
+        .state_exited_event_details(details)
+        .build()
+        .unwrap()
+}
+
+fn lambda_failed(id: i64, error: &str) -> HistoryEvent {
+    let details = aws_sdk_sfn::types::LambdaFunctionFailedEventDetails::builder()
+        .error(error)
+        .cause(r#"{"errorMessage":"the template is not valid"}"#)
+        .build();
+    history(id, HistoryEventType::LambdaFunctionFailed)
+        .lambda_function_failed_event_details(details)
+        .build()
+        .unwrap()
+}
+
+/// What the watcher writes for `events`.
+fn shown(events: &[HistoryEvent]) -> String {
+    let mut watcher = ExecutionWatcher::new(sfn(&[]), STATE_MACHINE, "job-1");
+    let mut live = Vec::new();
+    for event in events {
+        watcher.show(event, &mut live);
+    }
+    String::from_utf8(live).unwrap()
+}
+
+#[test]
+fn a_caught_failure_shows_as_failed_not_as_done() {
+    let caught = r#"{"error":{"Error":"TemplateInvalid"},"stack":{"status":"UPDATE_COMPLETE","next":"wait"}}"#;
+    let live = shown(&[
+        entered(1, "Deploy stack"),
+        lambda_failed(2, "TemplateInvalid"),
+        exited(3, "Deploy stack", caught),
+    ]);
+    assert!(
+        live.contains("✗ TemplateInvalid: the template is not valid"),
+        "{live}"
+    );
+    assert!(!live.contains("✓ Deploy stack"), "{live}");
+}
+
+#[test]
+fn a_failure_retried_to_success_shows_the_result() {
+    let done = r#"{"stack":{"status":"CREATE_IN_PROGRESS","next":"wait"}}"#;
+    let succeeded = history(3, HistoryEventType::LambdaFunctionSucceeded)
+        .build()
+        .unwrap();
+    let live = shown(&[
+        entered(1, "Deploy stack"),
+        lambda_failed(2, "Transient"),
+        succeeded,
+        exited(4, "Deploy stack", done),
+    ]);
+    assert!(
+        live.contains("✓ Deploy stack — stack CREATE_IN_PROGRESS, next: wait"),
+        "{live}"
+    );
+}
