@@ -15,7 +15,8 @@
 //! - At the top, the domain every part shares: the data between the states (`contract`), the one
 //!   error type (`error`), the functions' configuration (`config`, `settings`), logging
 //!   (`telemetry`), the rules UserParameters and the configuration file share (`input_rules`),
-//!   the template and its parameters (`artifact_zip`, `template_config`, `staged_parameters`),
+//!   the template and its parameters (`artifact_zip`, `template_document`, `template_config`,
+//!   `staged_parameters`),
 //!   text limits (`truncate`), time (`clock`) and the wait between checks (`polling`).
 //!
 //! Dependencies point down: steps use the adapters and the domain, the adapters use the domain,
@@ -36,6 +37,7 @@ pub mod settings;
 pub mod staged_parameters;
 pub mod telemetry;
 pub mod template_config;
+pub mod template_document;
 pub mod truncate;
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::contract::StackProgress;
 use crate::error::Error;
+use crate::template_document::{scalar_text, TemplateDocument};
 
 /// What a masked value reads, as CloudFormation shows a NoEcho parameter in DescribeStacks.
 pub const MASK: &str = "****";
@@ -124,16 +125,9 @@ impl fmt::Debug for NoEchoParameters {
 /// `NoEcho` counts unless it is `false` or `"false"` (any case): an odd value errs on the side
 /// of masking.
 pub fn no_echo_parameters(text: &str) -> Option<NoEchoParameters> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if flow_nesting_over(text, MAX_NESTING) {
-        return None;
-    }
-    let document: serde_yaml_ng::Value = match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(json) => serde_yaml_ng::to_value(json).ok()?,
-        Err(_) => serde_yaml_ng::from_str(text).ok()?,
-    };
+    let document = TemplateDocument::parse(text).ok()?;
     let mut found = NoEchoParameters::default();
-    let parameters = match document.as_mapping()?.get("Parameters") {
+    let parameters = match document.section("Parameters") {
         None | Some(serde_yaml_ng::Value::Null) => return Some(found),
         Some(section) => section.as_mapping()?,
     };
@@ -155,40 +149,6 @@ pub fn no_echo_parameters(text: &str) -> Option<NoEchoParameters> {
         found.names.insert(name);
     }
     Some(found)
-}
-
-/// How deep a template may nest `[`/`{` here: the parsers refuse more than 128 levels anyway,
-/// but the YAML parser takes time quadratic in the depth to get there (minutes for a 1 MB
-/// template of `[`), which the Lambda's timeout would cut short.
-const MAX_NESTING: usize = 128;
-
-/// Whether `[` and `{` nest deeper than `limit` in `text`, counted without regard to quoting:
-/// brackets in strings or comments count too, which errs on the side of masking.
-fn flow_nesting_over(text: &str, limit: usize) -> bool {
-    let mut depth = 0usize;
-    for byte in text.bytes() {
-        match byte {
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > limit {
-                    return true;
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
-}
-
-/// A string, number or boolean as text.
-fn scalar_text(value: &serde_yaml_ng::Value) -> Option<String> {
-    match value {
-        serde_yaml_ng::Value::String(text) => Some(text.clone()),
-        serde_yaml_ng::Value::Number(number) => Some(number.to_string()),
-        serde_yaml_ng::Value::Bool(flag) => Some(flag.to_string()),
-        _ => None,
-    }
 }
 
 /// The values of a deployment's NoEcho parameters, to mask wherever they would enter state, a

@@ -153,6 +153,7 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         moto_url: format!("http://127.0.0.1:{moto_port}"),
         jobs_url: format!("http://127.0.0.1:{jobs_port}"),
         hold: options.hold_in_progress,
+        cloudformation_layer: true,
     })
     .await?;
     let endpoints = Endpoints::behind(&proxy, moto_port);

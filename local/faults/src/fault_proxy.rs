@@ -2,8 +2,10 @@
 //! functions reach S3, CloudFormation and CodePipeline through it, by the standard
 //! `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_CLOUDFORMATION` and `AWS_ENDPOINT_URL_CODEPIPELINE`
 //! variables (nothing in their code knows), one loopback listener per service. It forwards
-//! every request unchanged (to moto, or to the local CodePipeline job service) unless told
-//! otherwise; two switches, both off by default, tell it otherwise:
+//! every request (to moto, or to the local CodePipeline job service). CloudFormation requests
+//! pass through the CloudFormation layer (`stackflow_local_cloudformation`, on unless
+//! `ProxyConfig::cloudformation_layer` is false), which makes moto answer as CloudFormation
+//! would. Two switches, both off by default, make the proxy misbehave on purpose:
 //! - faults set at runtime through the control API (`rules`, `rules_api`): fail chosen requests
 //!   with the service's own error answer, or delay them;
 //! - `--hold-in-progress SECONDS` (`hold`): report stack operations in progress for a while.
@@ -15,7 +17,6 @@ mod hold;
 mod rules;
 mod rules_api;
 mod service;
-mod wire;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -37,7 +38,9 @@ pub use service::Service;
 
 use crate::{FaultToolError, Result};
 use hold::Holds;
-use wire::percent_decode;
+use stackflow_local_cloudformation::request::StackRequest;
+use stackflow_local_cloudformation::wire::percent_decode;
+use stackflow_local_cloudformation::{Layer, Reply};
 
 /// Where the proxy forwards, and the hold switch.
 #[derive(Debug, Clone)]
@@ -48,12 +51,15 @@ pub struct ProxyConfig {
     pub jobs_url: String,
     /// Stack operations reported in progress this long (zero: off).
     pub hold: Duration,
+    /// CloudFormation's checks and outcomes on top of moto's (`stackflow_local_cloudformation`).
+    pub cloudformation_layer: bool,
 }
 
 /// What every listener shares.
 struct Shared {
     faults: Arc<Faults>,
     holds: Holds,
+    cloudformation: Option<Layer>,
     http: reqwest::Client,
 }
 
@@ -94,17 +100,19 @@ impl FaultProxy {
 /// Listen on a free loopback port per service and forward each to its upstream.
 pub async fn start(config: ProxyConfig) -> Result<FaultProxy> {
     let faults = Arc::new(Faults::default());
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        // A proxy passes redirects on; it does not follow them.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|err| FaultToolError::Unavailable(format!("building the proxy client: {err}")))?;
     let shared = Arc::new(Shared {
         faults: Arc::clone(&faults),
         holds: Holds::new(config.hold),
-        http: reqwest::Client::builder()
-            .no_proxy()
-            // A proxy passes redirects on; it does not follow them.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|err| {
-                FaultToolError::Unavailable(format!("building the proxy client: {err}"))
-            })?,
+        cloudformation: config
+            .cloudformation_layer
+            .then(|| Layer::new(&config.moto_url, http.clone())),
+        http,
     });
     let (shutdown, stop) = watch::channel(false);
     let mut urls = BTreeMap::new();
@@ -201,7 +209,30 @@ async fn forward(
             }
         }
     }
-    match relay(&front, method, &uri, &headers, body, operation.as_deref()).await {
+    let layer = front.shared.cloudformation.as_ref();
+    let stack_request = match (front.service, layer) {
+        (Service::CloudFormation, Some(_)) => {
+            StackRequest::from_form(&body).or_else(|| StackRequest::from_form(query.as_bytes()))
+        }
+        _ => None,
+    };
+    if let (Some(layer), Some(request)) = (layer, &stack_request) {
+        if let Some(reply) = layer.before(request).await {
+            return cloudformation_reply(&method, reply);
+        }
+    }
+    let stack = layer.zip(stack_request.as_ref());
+    match relay(
+        &front,
+        method,
+        &uri,
+        &headers,
+        body,
+        operation.as_deref(),
+        stack,
+    )
+    .await
+    {
         Ok(response) => response,
         Err(message) => {
             tracing::warn!(service = front.service.name(), %message, "the fault proxy could not reach the service");
@@ -229,6 +260,31 @@ fn not_forwarded(name: &str) -> bool {
     )
 }
 
+/// The CloudFormation layer's answer as the SDK reads it.
+fn cloudformation_reply(method: &Method, reply: Reply) -> Response {
+    match reply {
+        Reply::Error {
+            status,
+            code,
+            message,
+        } => Service::CloudFormation.error_response(
+            method,
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
+            &code,
+            &message,
+        ),
+        Reply::Body(xml) => {
+            let mut response = Response::new(Body::from(xml));
+            response.headers_mut().insert(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("text/xml"),
+            );
+            response
+        }
+    }
+}
+
+/// Forward the request; a CloudFormation answer then passes the layer (`stack`) and the holds.
 async fn relay(
     front: &Front,
     method: Method,
@@ -236,12 +292,13 @@ async fn relay(
     headers: &HeaderMap,
     body: Bytes,
     operation: Option<&str>,
+    stack: Option<(&Layer, &StackRequest)>,
 ) -> std::result::Result<Response, String> {
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
     let mut request = front
         .shared
         .http
-        .request(method, format!("{}{path}", front.upstream))
+        .request(method.clone(), format!("{}{path}", front.upstream))
         .body(body);
     for (name, value) in headers {
         if !not_forwarded(name.as_str()) {
@@ -249,11 +306,25 @@ async fn relay(
         }
     }
     let answer = request.send().await.map_err(|err| err.to_string())?;
-    let status = answer.status();
-    let answer_headers = answer.headers().clone();
+    let mut status = answer.status();
+    let mut answer_headers = answer.headers().clone();
     let mut bytes = answer.bytes().await.map_err(|err| err.to_string())?;
 
     let mut rewritten = false;
+    if let Some((layer, request)) = stack {
+        let text = String::from_utf8_lossy(&bytes);
+        match layer.after(request, status.as_u16(), &text).await {
+            Some(Reply::Body(xml)) => {
+                (status, bytes, rewritten) = (StatusCode::OK, Bytes::from(xml), true);
+                answer_headers.insert(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static("text/xml"),
+                );
+            }
+            Some(error) => return Ok(cloudformation_reply(&method, error)),
+            None => {}
+        }
+    }
     if front.service == Service::CloudFormation && status.is_success() {
         let answer = front
             .shared

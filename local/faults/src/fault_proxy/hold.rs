@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use super::wire::element;
+use stackflow_local_cloudformation::wire::element;
 
 /// A held operation: which kind, and when it passed through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::wire::{form_value, xml_escape};
+use stackflow_local_cloudformation::wire::{form_value, xml_escape};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

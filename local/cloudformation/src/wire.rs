@@ -1,13 +1,26 @@
-//! Small readers of the wire formats the proxy looks into: form-encoded bodies (awsQuery
-//! requests) and the elements of XML answers. Enough for the proxy, not general parsers.
+//! Small readers of the wire formats CloudFormation and S3 speak (awsQuery: form-encoded
+//! requests, XML answers), for the proxy and the CloudFormation layer. Not general parsers.
 
 /// A value of a form-encoded body, percent-decoded.
 pub fn form_value(body: &[u8], key: &str) -> Option<String> {
-    let text = std::str::from_utf8(body).ok()?;
-    text.split('&').find_map(|pair| {
-        let (name, value) = pair.split_once('=')?;
-        (percent_decode(name) == key).then(|| percent_decode(value))
-    })
+    form_pairs(body)
+        .into_iter()
+        .find_map(|(name, value)| (name == key).then_some(value))
+}
+
+/// Every `name=value` pair of a form-encoded body, percent-decoded, in order (a name without
+/// `=` has an empty value).
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Vec::new();
+    };
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(name), percent_decode(value))
+        })
+        .collect()
 }
 
 /// `%XX` escapes and `+` (a form's space) decoded; a broken escape is kept as it is.
