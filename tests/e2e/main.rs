@@ -8,6 +8,7 @@ mod aftermath;
 mod continuation;
 mod deploy;
 mod duplicates;
+mod emulation;
 mod failures;
 mod faults;
 mod process_faults;

@@ -6,8 +6,10 @@
 //! The fault proxy, which sits between the functions and moto already, passes every
 //! CloudFormation request through [`Layer`]: [`Layer::before`] may answer a request itself (as
 //! CloudFormation would refuse it), and [`Layer::after`] may replace moto's answer. It is on by
-//! default and apart from the proxy's fault switches.
+//! default and apart from the proxy's fault switches. [`emulation`] names what moto skips, which
+//! `stackflow-local run` lists after its result.
 
+pub mod emulation;
 pub mod request;
 pub mod wire;
 

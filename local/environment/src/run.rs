@@ -15,7 +15,9 @@ use crate::provision::aws_text;
 use crate::state::EnvironmentState;
 pub use crate::watch::ExecutionSummary;
 use crate::watch::ExecutionWatcher;
+use stackflow::template_document::TemplateDocument;
 use stackflow_job_service::{JobRecord, JobServiceClient};
+use stackflow_local_cloudformation::emulation;
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
@@ -49,6 +51,10 @@ pub struct StackSummary {
     pub name: String,
     pub status: Option<String>,
     pub outputs: BTreeMap<String, String>,
+    /// The resource types and transforms of the stack's template that moto does not emulate,
+    /// with how many of each (`stackflow_local_cloudformation::emulation`).
+    #[serde(rename = "notEmulated", default)]
+    pub not_emulated: BTreeMap<String, usize>,
 }
 
 /// How the job ended (the report's `job.status`).
@@ -168,6 +174,7 @@ async fn describe_stack(sdk: &aws_config::SdkConfig, name: &str) -> StackSummary
         name: name.to_string(),
         status: None,
         outputs: BTreeMap::new(),
+        not_emulated: BTreeMap::new(),
     };
     match cfn.describe_stacks().stack_name(name).send().await {
         Ok(out) => {
@@ -181,6 +188,15 @@ async fn describe_stack(sdk: &aws_config::SdkConfig, name: &str) -> StackSummary
             }
         }
         Err(err) => tracing::debug!("stack {name} not described: {}", aws_text(&err)),
+    }
+    match cfn.get_template().stack_name(name).send().await {
+        Ok(out) => {
+            let document = out.template_body().map(TemplateDocument::parse);
+            if let Some(Ok(document)) = document {
+                summary.not_emulated = emulation::not_emulated(&document);
+            }
+        }
+        Err(err) => tracing::debug!("stack {name}'s template not read: {}", aws_text(&err)),
     }
     summary
 }
@@ -210,6 +226,14 @@ pub fn print_result(report: &RunReport, out: &mut dyn Write) {
         for (key, value) in &job.output_variables {
             let _ = writeln!(out, "    {key} = {value}");
         }
+    }
+    // A local success proves nothing for what moto skipped: say so after the result.
+    if let Some(stack) = report.stack.as_ref().filter(|s| !s.not_emulated.is_empty()) {
+        let _ = writeln!(
+            out,
+            "  not emulated locally: {} (moto created nothing for these; AWS will)",
+            emulation::describe(&stack.not_emulated)
+        );
     }
 }
 

@@ -24,7 +24,10 @@ const REPORT: &str = r#"{
   "stack": {
     "name": "demo",
     "status": null,
-    "outputs": {}
+    "outputs": {},
+    "notEmulated": {
+      "AWS::CloudFront::Distribution": 2
+    }
   }
 }"#;
 
@@ -58,4 +61,22 @@ fn a_report_without_execution_or_stack_prints_nulls() {
         report.to_string(),
         r#"{"job":{"id":"job-1","status":"Succeeded","failureType":null,"message":null,"outputVariables":{}},"execution":null,"stack":null}"#
     );
+}
+
+#[test]
+fn what_moto_skipped_is_listed_after_the_result() {
+    let mut report: RunReport = serde_json::from_str(REPORT).unwrap();
+    let mut printed = Vec::new();
+    print_result(&report, &mut printed);
+    let text = String::from_utf8(printed).unwrap();
+    let last = text.lines().last().unwrap();
+    assert_eq!(
+        last,
+        "  not emulated locally: AWS::CloudFront::Distribution (2) (moto created nothing for these; AWS will)"
+    );
+
+    report.stack.as_mut().unwrap().not_emulated.clear();
+    let mut printed = Vec::new();
+    print_result(&report, &mut printed);
+    assert!(!String::from_utf8(printed).unwrap().contains("not emulated"));
 }
