@@ -169,7 +169,7 @@ fn specs(plan: &Plan<'_>) -> Vec<FunctionSpec> {
         .map(|def| FunctionSpec {
             name: def.function_name.to_string(),
             executable: plan.functions_dir.join(def.binary),
-            env: function_env(def.env_vars),
+            env: function_env(def.binary, def.env_vars),
             timeout: def.timeout,
             memory_mb: 128,
             log_path: log_path(plan.log_dir, def.function_name),
@@ -180,7 +180,7 @@ fn specs(plan: &Plan<'_>) -> Vec<FunctionSpec> {
         .iter()
         .find(|def| def.binary == NO_CERT_FILE_VARIANT);
     if let Some(def) = variant {
-        let mut env = function_env(def.env_vars);
+        let mut env = function_env(def.binary, def.env_vars);
         if env.remove(CA_BUNDLE_VAR).is_some() {
             specs.push(FunctionSpec {
                 name: NO_CERT_FILE_VARIANT_NAME.to_string(),
@@ -192,7 +192,7 @@ fn specs(plan: &Plan<'_>) -> Vec<FunctionSpec> {
             });
         }
     }
-    let mut env = function_env(&[]);
+    let mut env = function_env(PYTHON_FUNCTION, &[]);
     env.insert(
         "STACKFLOW_BENCH_PYTHON".to_string(),
         plan.python.display().to_string(),
@@ -212,13 +212,14 @@ fn specs(plan: &Plan<'_>) -> Vec<FunctionSpec> {
 
 /// What the local environment gives a function, with every endpoint at a port where nothing
 /// listens: a `{}` event makes no AWS call.
-fn function_env(vars: &[&str]) -> BTreeMap<String, String> {
+fn function_env(binary: &str, vars: &[&str]) -> BTreeMap<String, String> {
     let options = ServeOptions {
         job_reply_timeout: DEFAULT_REPLY_TIMEOUT,
         hold_in_progress: Duration::ZERO,
         log_level: "info".to_string(),
     };
     daemon::function_env(
+        binary,
         vars,
         &Endpoints::all_at(9),
         &aws::state_machine_arn(),
@@ -269,9 +270,12 @@ mod tests {
 
     #[test]
     fn functions_get_their_own_variables_beside_the_aws_ones() {
-        let env = function_env(&[stackflow::config::STATE_MACHINE_ARN, "OTHER"]);
+        let env = function_env(
+            "check-stack",
+            &[stackflow::config::STATE_MACHINE_ARN, "OTHER"],
+        );
         assert!(env[stackflow::config::STATE_MACHINE_ARN].starts_with("arn:aws:states:"));
         assert_eq!(env["OTHER"], "");
-        assert_eq!(env["AWS_ACCESS_KEY_ID"], "stackflow-local");
+        assert_eq!(env["AWS_ACCESS_KEY_ID"], "stackflow-local-fn-check-stack");
     }
 }

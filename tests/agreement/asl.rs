@@ -5,8 +5,7 @@ use serde_json::Value;
 use serde_yaml_ng::Value as Yaml;
 use stackflow::contract::Next;
 
-use crate::cfn::{expr, read, Expr, Template};
-use crate::wiring::template_functions;
+use crate::cfn::{expr, read, template_functions, Expr, Template};
 
 pub const DEFINITION: &str = "statemachine/stackflow.asl.json";
 

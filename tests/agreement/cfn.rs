@@ -1,6 +1,7 @@
 //! The templates in infra/ as data: YAML whose CloudFormation tags (`!Ref`, `!GetAtt`, `!Sub`,
 //! `!If`) stay tagged values, and the few intrinsic forms and IAM statements the checks read.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde_yaml_ng::Value;
@@ -236,4 +237,30 @@ pub fn trusted_service(template: &Template, role: &str) -> String {
         .as_str()
         .unwrap_or_default()
         .to_string()
+}
+
+/// The template's functions by the crate they are built from (`CodeUri: ../functions/<crate>`).
+pub fn template_functions(template: &Template) -> BTreeMap<String, String> {
+    template
+        .of_type("AWS::Serverless::Function")
+        .into_iter()
+        .map(|(logical_id, _)| {
+            let code_uri = template
+                .property(&logical_id, &["CodeUri"])
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("{logical_id} has no CodeUri"));
+            let binary = code_uri.strip_prefix("../functions/").unwrap_or_else(|| {
+                panic!("{logical_id}: CodeUri {code_uri} is not ../functions/<crate>")
+            });
+            (binary.to_string(), logical_id)
+        })
+        .collect()
+}
+
+/// The role a resource's `Role: !GetAtt <role>.Arn` names.
+pub fn role_of(template: &Template, logical_id: &str) -> Option<String> {
+    match template.property(logical_id, &["Role"]).map(expr) {
+        Some(Expr::GetAtt(role, attribute)) if attribute == "Arn" => Some(role),
+        _ => None,
+    }
 }

@@ -5,10 +5,12 @@ use std::collections::BTreeSet;
 
 use serde_yaml_ng::Value;
 
-use crate::cfn::{expr, role_statements, trusted_service, Expr, Statement, Template};
-use crate::iam_table::{allowed_grants, role_of};
+use crate::cfn::{
+    expr, role_of, role_statements, template_functions, trusted_service, Expr, Statement, Template,
+};
+use crate::iam_table::allowed_grants;
 use crate::sources::services_used;
-use crate::wiring::{template_functions, TEMPLATE};
+use crate::wiring::TEMPLATE;
 
 const PIPELINE: &str = "infra/example-pipeline.yaml";
 

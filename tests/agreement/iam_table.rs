@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_yaml_ng::Value;
 
-use crate::cfn::{expr, Expr, Template};
+use crate::cfn::{expr, role_of, template_functions, Expr, Template};
 use crate::iam::NO_RESOURCE_ARN;
-use crate::wiring::template_functions;
 
 fn sub(text: &str) -> Vec<Expr> {
     vec![Expr::Sub(text.to_string())]
@@ -25,13 +24,6 @@ fn grant(actions: &[&str], resources: Vec<Expr>) -> Grant {
         actions: actions.iter().map(|a| a.to_string()).collect(),
         resources,
         only_if: None,
-    }
-}
-
-pub fn role_of(template: &Template, logical_id: &str) -> Option<String> {
-    match template.property(logical_id, &["Role"]).map(expr) {
-        Some(Expr::GetAtt(role, attribute)) if attribute == "Arn" => Some(role),
-        _ => None,
     }
 }
 

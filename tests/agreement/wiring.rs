@@ -6,29 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_yaml_ng::Value;
 use stackflow_environment::functions::{FunctionDef, FUNCTIONS};
 
-use crate::cfn::{dollar_names, expr, read, Expr, Template};
+use crate::cfn::{dollar_names, expr, read, template_functions, Expr, Template};
 use crate::sources::{cargo_lambda_env, env_vars_read, function_binaries};
 
 pub const TEMPLATE: &str = "infra/template.yaml";
 use crate::asl::DEFINITION;
-
-/// The template's functions by the crate they are built from (`CodeUri: ../functions/<crate>`).
-pub fn template_functions(template: &Template) -> BTreeMap<String, String> {
-    template
-        .of_type("AWS::Serverless::Function")
-        .into_iter()
-        .map(|(logical_id, _)| {
-            let code_uri = template
-                .property(&logical_id, &["CodeUri"])
-                .and_then(Value::as_str)
-                .unwrap_or_else(|| panic!("{logical_id} has no CodeUri"));
-            let binary = code_uri.strip_prefix("../functions/").unwrap_or_else(|| {
-                panic!("{logical_id}: CodeUri {code_uri} is not ../functions/<crate>")
-            });
-            (binary.to_string(), logical_id)
-        })
-        .collect()
-}
 
 fn local_def(binary: &str) -> &'static FunctionDef {
     FUNCTIONS
@@ -303,7 +285,7 @@ fn every_function_loads_one_ca_bundle_on_aws_locally_and_under_cargo_lambda() {
         hold_in_progress: Duration::ZERO,
         log_level: "info".to_string(),
     };
-    let local = function_env(&[], &Endpoints::all_at(9), "arn", &options);
+    let local = function_env("any", &[], &Endpoints::all_at(9), "arn", &options);
     assert_eq!(local.get(CA_BUNDLE_VAR), ca_bundle().as_ref());
     if let Some(bundle) = local.get(CA_BUNDLE_VAR) {
         assert!(Path::new(bundle).is_file(), "{bundle}");

@@ -21,10 +21,7 @@ pub fn project_root() -> PathBuf {
 
 /// Where this test run keeps its environment: `$STACKFLOW_HOME`, or target/e2e-home.
 pub fn home() -> Home {
-    match std::env::var_os("STACKFLOW_HOME") {
-        Some(dir) if !dir.is_empty() => Home::new(PathBuf::from(dir)),
-        _ => Home::new(project_root().join("target").join("e2e-home")),
-    }
+    Home::new(stackflow_e2e::e2e_home_dir())
 }
 
 /// target/<profile>, where cargo put stackflow-local and the function executables.

@@ -46,6 +46,7 @@ pub struct ProxyUrls {
     pub s3: String,
     pub cloudformation: String,
     pub codepipeline: String,
+    pub sfn: String,
 }
 
 impl Endpoints {
@@ -57,6 +58,7 @@ impl Endpoints {
                 s3: proxy.url(Service::S3),
                 cloudformation: proxy.url(Service::CloudFormation),
                 codepipeline: proxy.url(Service::CodePipeline),
+                sfn: proxy.url(Service::StepFunctions),
             },
         }
     }
@@ -69,7 +71,8 @@ impl Endpoints {
             proxy: ProxyUrls {
                 s3: url.clone(),
                 cloudformation: url.clone(),
-                codepipeline: url,
+                codepipeline: url.clone(),
+                sfn: url,
             },
         }
     }
@@ -88,6 +91,7 @@ fn free_port() -> Result<u16> {
 /// The environment every function gets locally: the standard AWS variables pointing at the local
 /// services, plus its own (`env_vars`, a function's `FunctionDef::env_vars`).
 pub fn function_env(
+    binary: &str,
     env_vars: &[&str],
     endpoints: &Endpoints,
     state_machine_arn: &str,
@@ -106,7 +110,12 @@ pub fn function_env(
         proxy.cloudformation.clone(),
     );
     set("AWS_ENDPOINT_URL_CODEPIPELINE", proxy.codepipeline.clone());
-    set("AWS_ACCESS_KEY_ID", "stackflow-local".into());
+    set("AWS_ENDPOINT_URL_SFN", proxy.sfn.clone());
+    // Its own access key: the fault proxy records which IAM actions each function needed.
+    set(
+        "AWS_ACCESS_KEY_ID",
+        fault_proxy::function_access_key(binary),
+    );
     set("AWS_SECRET_ACCESS_KEY", "stackflow-local".into());
     set("AWS_LAMBDA_LOG_LEVEL", log_level.to_string());
     set("AWS_LAMBDA_LOG_FORMAT", "JSON".into());
@@ -142,7 +151,11 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
     let adopted = moto::adoptable(&http, &home.moto_file()).await;
     let moto_port = match adopted {
         Some(record) => record.port,
-        None => free_port()?,
+        None => {
+            // A new moto: the record of calls starts over with its stacks.
+            let _ = std::fs::remove_file(home.calls_file());
+            free_port()?
+        }
     };
     let jobs_port = free_port()?;
     let state_machine_arn = aws::state_machine_arn();
@@ -154,6 +167,7 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         jobs_url: format!("http://127.0.0.1:{jobs_port}"),
         hold: options.hold_in_progress,
         cloudformation_layer: true,
+        calls_file: Some(home.calls_file()),
     })
     .await?;
     let endpoints = Endpoints::behind(&proxy, moto_port);
@@ -258,7 +272,13 @@ async fn start_lambda(at: &FunctionsAt<'_>, port: u16) -> Result<lambda_service:
         .map(|def| lambda_service::FunctionSpec {
             name: def.function_name.to_string(),
             executable: at.exe_dir.join(def.binary),
-            env: function_env(def.env_vars, at.endpoints, at.state_machine_arn, at.options),
+            env: function_env(
+                def.binary,
+                def.env_vars,
+                at.endpoints,
+                at.state_machine_arn,
+                at.options,
+            ),
             timeout: def.timeout,
             memory_mb: 128,
             log_path: at.home.logs().join(format!("{}.log", def.function_name)),

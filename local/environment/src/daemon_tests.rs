@@ -23,12 +23,14 @@ fn the_functions_get_the_fault_proxy_and_the_entry_its_hand_over_time() {
             s3: "http://127.0.0.1:4".into(),
             cloudformation: "http://127.0.0.1:3".into(),
             codepipeline: "http://127.0.0.1:5".into(),
+            sfn: "http://127.0.0.1:6".into(),
         },
     };
     let entry = FUNCTIONS
         .iter()
         .find(|def| def.function_name == functions::ENTRY_FUNCTION);
-    let env = entry.map(|def| function_env(def.env_vars, &endpoints, "arn:sm", &options));
+    let env =
+        entry.map(|def| function_env(def.binary, def.env_vars, &endpoints, "arn:sm", &options));
     let env = env.unwrap_or_default();
     assert_eq!(
         env.get("JOB_HANDOVER_SECONDS").map(String::as_str),
@@ -42,6 +44,15 @@ fn the_functions_get_the_fault_proxy_and_the_entry_its_hand_over_time() {
     assert_eq!(
         env.get("AWS_ENDPOINT_URL_S3").map(String::as_str),
         Some("http://127.0.0.1:4")
+    );
+    assert_eq!(
+        env.get("AWS_ENDPOINT_URL_SFN").map(String::as_str),
+        Some("http://127.0.0.1:6")
+    );
+    // Its own access key, by which the proxy tells the functions' calls apart.
+    assert_eq!(
+        env.get("AWS_ACCESS_KEY_ID").map(String::as_str),
+        Some("stackflow-local-fn-start-deployment")
     );
     assert_eq!(
         env.get("AWS_ENDPOINT_URL_CODEPIPELINE").map(String::as_str),

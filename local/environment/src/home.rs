@@ -48,6 +48,11 @@ impl Home {
     pub fn artifacts(&self) -> PathBuf {
         self.root.join("artifacts")
     }
+    /// The IAM actions each function was seen to need (`fault_proxy::CallRecord`), since moto
+    /// last started.
+    pub fn calls_file(&self) -> PathBuf {
+        self.root.join("aws-calls.json")
+    }
     pub fn jobs_file(&self) -> PathBuf {
         self.root.join("jobs.json")
     }

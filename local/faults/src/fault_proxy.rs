@@ -1,6 +1,6 @@
 //! The fault proxy: test tooling between the functions and the AWS APIs they call. The
-//! functions reach S3, CloudFormation and CodePipeline through it, by the standard
-//! `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_CLOUDFORMATION` and `AWS_ENDPOINT_URL_CODEPIPELINE`
+//! functions reach S3, CloudFormation, CodePipeline and Step Functions through it, by the
+//! standard `AWS_ENDPOINT_URL_S3`, `…_CLOUDFORMATION`, `…_CODEPIPELINE` and `…_SFN`
 //! variables (nothing in their code knows), one loopback listener per service. It forwards
 //! every request (to moto, or to the local CodePipeline job service). CloudFormation requests
 //! pass through the CloudFormation layer (`stackflow_local_cloudformation`, on unless
@@ -10,8 +10,12 @@
 //!   with the service's own error answer, or delay them;
 //! - `--hold-in-progress SECONDS` (`hold`): report stack operations in progress for a while.
 //!
+//! It records which IAM actions each function's requests needed (`calls`), for the check that
+//! the template's roles allow them.
+//!
 //! It never logs a request's headers or body: they carry credentials and templates.
 
+mod calls;
 mod client;
 mod hold;
 mod rules;
@@ -20,6 +24,7 @@ mod service;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -31,12 +36,14 @@ use axum::Router;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use calls::{function_access_key, function_of, read as read_calls, CallRecord};
 pub use client::FaultClient;
 pub use rules::{FaultRecord, FaultRule, Faults};
 pub use rules_api::routes as control_routes;
 pub use service::Service;
 
 use crate::{FaultToolError, Result};
+use calls::Calls;
 use hold::Holds;
 use stackflow_local_cloudformation::request::StackRequest;
 use stackflow_local_cloudformation::wire::percent_decode;
@@ -53,6 +60,8 @@ pub struct ProxyConfig {
     pub hold: Duration,
     /// CloudFormation's checks and outcomes on top of moto's (`stackflow_local_cloudformation`).
     pub cloudformation_layer: bool,
+    /// Where the record of each function's IAM actions is kept (`calls`); none: memory only.
+    pub calls_file: Option<PathBuf>,
 }
 
 /// What every listener shares.
@@ -60,6 +69,7 @@ struct Shared {
     faults: Arc<Faults>,
     holds: Holds,
     cloudformation: Option<Layer>,
+    calls: Calls,
     http: reqwest::Client,
 }
 
@@ -112,6 +122,7 @@ pub async fn start(config: ProxyConfig) -> Result<FaultProxy> {
         cloudformation: config
             .cloudformation_layer
             .then(|| Layer::new(&config.moto_url, http.clone())),
+        calls: Calls::new(config.calls_file),
         http,
     });
     let (shutdown, stop) = watch::channel(false);
@@ -120,7 +131,7 @@ pub async fn start(config: ProxyConfig) -> Result<FaultProxy> {
     for service in Service::ALL {
         let upstream = match service {
             Service::CodePipeline => &config.jobs_url,
-            Service::S3 | Service::CloudFormation => &config.moto_url,
+            Service::S3 | Service::CloudFormation | Service::StepFunctions => &config.moto_url,
         };
         let front = Arc::new(Front {
             service,
@@ -177,6 +188,8 @@ async fn forward(
     let operation = front
         .service
         .operation(&method, path, query, &headers, &body);
+    let actions = calls::iam_actions(front.service, operation.as_deref(), &body);
+    front.shared.calls.record(&headers, actions);
     if front.shared.faults.any_for(front.service) {
         let text = format!(
             "{} {} {}",

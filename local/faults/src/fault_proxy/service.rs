@@ -18,10 +18,18 @@ pub enum Service {
     S3,
     /// awsJson1.1: `X-Amz-Target: CodePipeline_20150709.<Operation>`; JSON errors.
     CodePipeline,
+    /// awsJson1.0: `X-Amz-Target: AWSStepFunctions.<Operation>`; JSON errors.
+    #[serde(rename = "sfn")]
+    StepFunctions,
 }
 
 impl Service {
-    pub const ALL: [Service; 3] = [Service::CloudFormation, Service::S3, Service::CodePipeline];
+    pub const ALL: [Service; 4] = [
+        Service::CloudFormation,
+        Service::S3,
+        Service::CodePipeline,
+        Service::StepFunctions,
+    ];
 
     /// The name in rules and logs, and the `AWS_ENDPOINT_URL_<NAME>` suffix upper-cased.
     pub fn name(self) -> &'static str {
@@ -29,6 +37,7 @@ impl Service {
             Service::CloudFormation => "cloudformation",
             Service::S3 => "s3",
             Service::CodePipeline => "codepipeline",
+            Service::StepFunctions => "sfn",
         }
     }
 
@@ -45,7 +54,7 @@ impl Service {
             Service::CloudFormation => {
                 form_value(body, "Action").or_else(|| form_value(query.as_bytes(), "Action"))
             }
-            Service::CodePipeline => headers
+            Service::CodePipeline | Service::StepFunctions => headers
                 .get("x-amz-target")
                 .and_then(|value| value.to_str().ok())
                 .and_then(|target| target.rsplit_once('.'))
@@ -99,6 +108,10 @@ impl Service {
                 "application/x-amz-json-1.1",
                 serde_json::json!({ "__type": code, "message": message }).to_string(),
             ),
+            Service::StepFunctions => (
+                "application/x-amz-json-1.0",
+                serde_json::json!({ "__type": code, "message": message }).to_string(),
+            ),
         };
         let mut response = Response::new(Body::from(body));
         *response.status_mut() = status;
@@ -111,7 +124,7 @@ impl Service {
         if let Ok(value) = HeaderValue::from_str(&request_id) {
             headers.insert(id_header, value);
         }
-        if self == Service::CodePipeline {
+        if matches!(self, Service::CodePipeline | Service::StepFunctions) {
             if let Ok(value) = HeaderValue::from_str(code) {
                 headers.insert("x-amzn-errortype", value);
             }

@@ -95,3 +95,29 @@ async fn errors_take_each_protocols_shape() {
     );
     assert!(body_text(head).await.is_empty());
 }
+
+#[test]
+fn step_functions_speaks_json_1_0() {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "x-amz-target",
+        HeaderValue::from_static("AWSStepFunctions.StartExecution"),
+    );
+    let operation = Service::StepFunctions.operation(&Method::POST, "/", "", &headers, b"{}");
+    assert_eq!(operation.as_deref(), Some("StartExecution"));
+    let answer = Service::StepFunctions.error_response(
+        &Method::POST,
+        StatusCode::BAD_REQUEST,
+        "ExecutionAlreadyExists",
+        "Execution Already Exists: 'arn'",
+    );
+    assert_eq!(
+        answer.headers()["content-type"],
+        "application/x-amz-json-1.0"
+    );
+    assert_eq!(
+        answer.headers()["x-amzn-errortype"],
+        "ExecutionAlreadyExists"
+    );
+    assert_eq!(serde_json::to_value(Service::StepFunctions).unwrap(), "sfn");
+}
