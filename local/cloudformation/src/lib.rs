@@ -9,6 +9,7 @@
 //! default and apart from the proxy's fault switches.
 
 pub mod request;
+pub mod validation;
 pub mod wire;
 
 use request::{StackRequest, TemplateReader};
@@ -57,8 +58,7 @@ impl Layer {
 
     /// Before `request` reaches moto: `Some` answers it instead.
     pub async fn before(&self, request: &StackRequest) -> Option<Reply> {
-        let _ = (&self.templates, request);
-        None
+        validation::check(&self.templates, request).await
     }
 
     /// moto answered `request` with `status` and `body`: `Some` replaces the answer.
