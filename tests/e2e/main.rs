@@ -14,3 +14,4 @@ mod process_faults;
 mod roles;
 mod secrets;
 mod support;
+mod validation;
