@@ -10,11 +10,17 @@ use crate::support::{assert_failed, example, example_parameters, fixture, run, u
 fn an_iam_resource_without_its_capability() {
     let stack = unique_stack("e2e-iam");
     let params = json!({"stack": stack, "artifact": "SourceArtifact", "file": "template.yaml", "pollSeconds": 1}).to_string();
-    let result = run(&[("SourceArtifact", fixture("iam-role").as_path())], &params);
+    let result = run(
+        &[("SourceArtifact", fixture("iam-role").as_path())],
+        &params,
+    );
     assert_failed(
         &result,
         "ConfigurationError",
-        &["Requires capabilities : [CAPABILITY_IAM]", "\"CAPABILITY_IAM\""],
+        &[
+            "Requires capabilities : [CAPABILITY_IAM]",
+            "\"CAPABILITY_IAM\"",
+        ],
     );
     assert_eq!(result.stack_status(), None, "{}", result.report);
 }

@@ -44,7 +44,9 @@ fn parameters_are_judged_before_capabilities() {
 
 #[tokio::test]
 async fn a_template_body_is_checked() {
-    let create = request(&format!("Action=CreateStack&StackName=a&TemplateBody={ROLE}"));
+    let create = request(&format!(
+        "Action=CreateStack&StackName=a&TemplateBody={ROLE}"
+    ));
     assert_eq!(
         check(&reader(), &create).await,
         Some(capabilities::requires(capabilities::IAM))

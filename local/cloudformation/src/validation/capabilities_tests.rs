@@ -9,7 +9,8 @@ fn document(text: &str) -> TemplateDocument {
 const ROLE: &str = "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {}\n";
 const NAMED_ROLE: &str = "Resources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      RoleName: !Sub '${AWS::StackName}-role'\n";
 const QUEUE: &str = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n";
-const TRANSFORMED: &str = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n";
+const TRANSFORMED: &str =
+    "Transform: AWS::Serverless-2016-10-31\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n";
 
 #[test]
 fn the_refusal_is_cloudformations() {
@@ -62,7 +63,8 @@ fn a_custom_name_needs_capability_named_iam() {
     );
     assert_eq!(check(&role, "CreateStack", &[NAMED_IAM]), None);
     for (type_name, name) in IAM_TYPES.iter().filter_map(|(t, n)| Some((t, (*n)?))) {
-        let text = format!("Resources:\n  R:\n    Type: {type_name}\n    Properties:\n      {name}: x\n");
+        let text =
+            format!("Resources:\n  R:\n    Type: {type_name}\n    Properties:\n      {name}: x\n");
         assert_eq!(
             check(&document(&text), "CreateStack", &[IAM]),
             Some(requires(NAMED_IAM)),

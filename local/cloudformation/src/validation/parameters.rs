@@ -18,13 +18,17 @@ use crate::Reply;
 
 /// Parameters passed to a template that declares none. Wording from CloudFormation's answers
 /// quoted in https://github.com/aws/aws-toolkit-azure-devops/issues/75.
-pub const NOT_REQUIRED: &str = "Parameter values specified for a template which does not require them.";
+pub const NOT_REQUIRED: &str =
+    "Parameter values specified for a template which does not require them.";
 
 /// Wording from CloudFormation's answers quoted in
 /// https://github.com/buildkite/elastic-ci-stack-for-aws/pull/2 ("Parameters: [NotificationEmail]
 /// do not exist in the template"); several are listed as `[A, B]` as for "must have values".
 pub fn undeclared(names: &[&str]) -> String {
-    format!("Parameters: [{}] do not exist in the template", names.join(", "))
+    format!(
+        "Parameters: [{}] do not exist in the template",
+        names.join(", ")
+    )
 }
 
 /// Wording from CloudFormation's answers quoted in https://github.com/sat-utils/sat-api/issues/25
@@ -68,7 +72,10 @@ pub fn check(document: &TemplateDocument, passed: &[ParameterValue]) -> Option<R
         return refuse(without_value(&missing));
     }
     passed.iter().find_map(|parameter| {
-        let value = parameter.value.as_deref().filter(|_| !parameter.use_previous_value)?;
+        let value = parameter
+            .value
+            .as_deref()
+            .filter(|_| !parameter.use_previous_value)?;
         let declaration = declaration(&parameter.key)?;
         violation(&parameter.key, declaration, value).and_then(refuse)
     })
@@ -108,13 +115,20 @@ pub fn violation(name: &str, declaration: &Value, value: &str) -> Option<String>
         // The AWS-specific types need AWS to look their values up.
         _ => None,
     }?;
-    Some(match declaration.get("ConstraintDescription").and_then(scalar_text) {
-        // Wording from CloudFormation's answer quoted in
-        // https://github.com/aws/aws-cli/issues/7750 ("Parameter Profiles failed to satisfy
-        // constraint: Active profile identifiers must only use word characters, …").
-        Some(description) => format!("Parameter {name} failed to satisfy constraint: {description}"),
-        None => problem,
-    })
+    Some(
+        match declaration
+            .get("ConstraintDescription")
+            .and_then(scalar_text)
+        {
+            // Wording from CloudFormation's answer quoted in
+            // https://github.com/aws/aws-cli/issues/7750 ("Parameter Profiles failed to satisfy
+            // constraint: Active profile identifiers must only use word characters, …").
+            Some(description) => {
+                format!("Parameter {name} failed to satisfy constraint: {description}")
+            }
+            None => problem,
+        },
+    )
 }
 
 /// Wording from CloudFormation's answer quoted in https://github.com/aws/aws-sdk-ruby/issues/1414
@@ -136,7 +150,9 @@ fn length(name: &str, declaration: &Value, value: &str) -> Option<String> {
     let length = value.chars().count() as f64;
     if let Some((min, text)) = attribute(declaration, "MinLength") {
         if length < min {
-            return Some(format!("Parameter '{name}' must contain at least {text} characters"));
+            return Some(format!(
+                "Parameter '{name}' must contain at least {text} characters"
+            ));
         }
     }
     let (max, text) = attribute(declaration, "MaxLength")?;
@@ -164,7 +180,9 @@ fn number(name: &str, declaration: &Value, value: &str) -> Option<String> {
     };
     if let Some((min, text)) = attribute(declaration, "MinValue") {
         if number < min {
-            return Some(format!("Parameter '{name}' must be a number not less than {text}"));
+            return Some(format!(
+                "Parameter '{name}' must be a number not less than {text}"
+            ));
         }
     }
     let (max, text) = attribute(declaration, "MaxValue")?;

@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use super::*;
 
@@ -102,7 +102,8 @@ fn a_parameter_the_template_does_not_declare() {
 
 #[test]
 fn parameters_for_a_template_without_any() {
-    let document = TemplateDocument::parse("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n").unwrap();
+    let document =
+        TemplateDocument::parse("Resources:\n  Q:\n    Type: AWS::SQS::Queue\n").unwrap();
     let reply = check(&document, &given(&[("A", "b")])).unwrap();
     assert_eq!(reply, Reply::refused("ValidationError", NOT_REQUIRED));
     assert_eq!(check(&document, &[]), None);
