@@ -15,3 +15,4 @@ mod process_faults;
 mod roles;
 mod secrets;
 mod support;
+mod validation;

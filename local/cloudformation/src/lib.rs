@@ -11,6 +11,7 @@
 
 pub mod emulation;
 pub mod request;
+pub mod validation;
 pub mod wire;
 
 use request::{StackRequest, TemplateReader};
@@ -59,8 +60,7 @@ impl Layer {
 
     /// Before `request` reaches moto: `Some` answers it instead.
     pub async fn before(&self, request: &StackRequest) -> Option<Reply> {
-        let _ = (&self.templates, request);
-        None
+        validation::check(&self.templates, request).await
     }
 
     /// moto answered `request` with `status` and `body`: `Some` replaces the answer.
