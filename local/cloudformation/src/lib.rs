@@ -30,6 +30,20 @@ pub enum Reply {
 }
 
 impl Reply {
+    /// The message of a `400 ValidationError`, which a test expects this to be.
+    #[cfg(test)]
+    #[allow(clippy::panic)]
+    pub(crate) fn validation_message(self) -> String {
+        match self {
+            Reply::Error {
+                status: 400,
+                code,
+                message,
+            } if code == "ValidationError" => message,
+            other => panic!("not a ValidationError: {other:?}"),
+        }
+    }
+
     /// A `400 Sender` error, as CloudFormation refuses a request it validated.
     pub fn refused(code: &str, message: impl Into<String>) -> Self {
         Reply::Error {

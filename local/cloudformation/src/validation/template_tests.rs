@@ -3,17 +3,7 @@
 use super::*;
 
 fn refusal_message(text: &str) -> String {
-    match read(text).unwrap_err() {
-        Reply::Error {
-            status,
-            code,
-            message,
-        } => {
-            assert_eq!((status, code.as_str()), (400, "ValidationError"));
-            message
-        }
-        Reply::Body(body) => panic!("not an error: {body}"),
-    }
+    read(text).unwrap_err().validation_message()
 }
 
 #[test]
