@@ -8,6 +8,7 @@ mod aftermath;
 mod continuation;
 mod deploy;
 mod duplicates;
+mod emulator_failures;
 mod failures;
 mod faults;
 mod process_faults;

@@ -22,6 +22,10 @@ pub struct EnvironmentState {
     /// Test tooling: seconds a stack create or update is reported in progress (0: off).
     #[serde(default)]
     pub hold_in_progress_seconds: u64,
+    /// The functions' CloudFormation endpoint (the fault proxy, with the CloudFormation layer):
+    /// where the CLI reads a stack as the functions see it. `None` from an older environment.
+    #[serde(default)]
+    pub cloudformation_url: Option<String>,
 }
 
 impl EnvironmentState {
