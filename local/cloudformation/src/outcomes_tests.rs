@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 //! The layer's outcomes with moto out of reach (nothing listens on port 9): every call it
 //! would make to moto fails, so a failed create is of a stack moto does not have.
