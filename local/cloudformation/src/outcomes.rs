@@ -239,7 +239,11 @@ impl Outcomes {
                 edit_list(&body, "Stacks", rewrite_member, &extra)
             }
             "ListStacks" if ok => {
-                let extra: String = missing.map(|failed| failed.summary()).collect();
+                let filter = status_filter(request);
+                let extra: String = missing
+                    .filter(|failed| filter.is_empty() || filter.contains(&failed.status()))
+                    .map(|failed| failed.summary())
+                    .collect();
                 edit_list(body, "StackSummaries", rewrite_member, &extra)
             }
             // Only the first page (newest events) starts with the operation's events.
@@ -357,6 +361,13 @@ fn refuse_over_rollback(action: &str, failed: &FailedOperation) -> Option<Reply>
         )),
         _ => None,
     }
+}
+
+/// ListStacks' `StackStatusFilter.member.N`; empty: every status.
+fn status_filter(request: &StackRequest) -> Vec<&str> {
+    (1..)
+        .map_while(|n| request.value(&format!("StackStatusFilter.member.{n}")))
+        .collect()
 }
 
 /// `xml`'s `<StackEvents>` with `events` first.

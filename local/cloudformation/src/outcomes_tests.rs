@@ -69,6 +69,20 @@ async fn a_crashed_create_of_a_stack_moto_lacks_reads_rolled_back() {
     let moto_list = response("ListStacks", "<StackSummaries/>");
     let list = body(outcomes.after(&list, 200, &moto_list).await);
     assert!(list.contains("<StackName>s1</StackName>"));
+    let filtered = request(&[
+        ("Action", "ListStacks"),
+        ("StackStatusFilter.member.1", "CREATE_COMPLETE"),
+    ]);
+    let filtered = body(outcomes.after(&filtered, 200, &moto_list).await);
+    assert!(!filtered.contains("<StackName>s1</StackName>"));
+    let wanted = request(&[
+        ("Action", "ListStacks"),
+        ("StackStatusFilter.member.1", "CREATE_COMPLETE"),
+        ("StackStatusFilter.member.2", "ROLLBACK_COMPLETE"),
+    ]);
+    assert!(
+        body(outcomes.after(&wanted, 200, &moto_list).await).contains("<StackName>s1</StackName>")
+    );
 
     // CloudFormation refuses to create or update over a rolled-back create.
     let again = outcomes.before(&create("t2")).await;

@@ -135,12 +135,7 @@ pub async fn run(
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
 
-    // The stack as the functions see it: through the CloudFormation layer, which shows a
-    // create or update moto failed as rolled back.
-    let cfn_sdk = match &env.cloudformation_url {
-        Some(url) => aws::moto_sdk_config(url).await,
-        None => sdk.clone(),
-    };
+    let cfn_sdk = aws::moto_sdk_config(&env.stacks_url()).await;
     let stack = match stack_name(&options.user_parameters) {
         Some(name) => Some(describe_stack(&cfn_sdk, &name).await),
         None => None,

@@ -32,6 +32,14 @@ impl EnvironmentState {
     pub fn moto_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.moto_port)
     }
+    /// Where the CLI reads stacks: as the functions see them, through the CloudFormation
+    /// layer (which shows a create or update moto failed as rolled back); moto itself for an
+    /// environment that did not record the layer's endpoint.
+    pub fn stacks_url(&self) -> String {
+        self.cloudformation_url
+            .clone()
+            .unwrap_or_else(|| self.moto_url())
+    }
     pub fn lambda_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.lambda_port)
     }
