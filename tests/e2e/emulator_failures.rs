@@ -67,6 +67,23 @@ fn a_create_moto_crashes_on_rolls_back_and_is_replaced() {
 }
 
 #[test]
+fn a_resource_moto_refuses_with_a_cloudformation_shaped_error_fails_the_create() {
+    let stack = unique_stack("e2e-resource-error");
+    let failed = deploy(&stack, &fixture("resource-error"), json!({}));
+    assert_failed(
+        &failed,
+        "JobFailed",
+        &[
+            "ROLLBACK_COMPLETE",
+            "OrderedQueue (AWS::SQS::Queue) CREATE_FAILED",
+            "[local emulator]",
+            "must end in .fifo",
+        ],
+    );
+    assert_eq!(failed.stack_status(), Some("ROLLBACK_COMPLETE"));
+}
+
+#[test]
 fn an_update_moto_crashes_on_rolls_back_to_the_old_outputs() {
     let stack = unique_stack("e2e-update-crash");
     let created = deploy(&stack, &fixture("update-crash").join("good"), json!({}));

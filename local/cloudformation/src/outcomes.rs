@@ -20,7 +20,7 @@ use stackflow::template_document::TemplateDocument;
 use crate::request::{StackRequest, TemplateReader};
 use crate::wire::{element, xml_escape};
 use crate::Reply;
-use failure::{culprit, emulator_failure, EmulatorFailure};
+use failure::{culprit, emulator_failure, error_code, told, EmulatorFailure};
 use overlay::{edit_list, empty_response, response, FailedOperation, Operation};
 use tokens::Tokens;
 
@@ -29,12 +29,14 @@ use tokens::Tokens;
 const REGION: &str = "us-east-1";
 const ACCOUNT_ID: &str = "123456789012";
 
-/// A stack as it was before an UpdateStack: its `<member>` and its template's logical IDs.
+/// A stack as it was before an UpdateStack: its `<member>`, its template's logical IDs and
+/// the EventId of its newest event.
 #[derive(Debug, Clone)]
 struct Snapshot {
     stack_name: String,
     member: String,
     logical_ids: Vec<String>,
+    newest_event: Option<String>,
 }
 
 /// The failed operations, tokens and pending snapshots of one environment.
@@ -132,7 +134,16 @@ impl Outcomes {
         if request.action == "DeleteStack" {
             return None;
         }
-        let failure = emulator_failure(status, body)?;
+        let failure = match emulator_failure(status, body) {
+            Some(failure) => failure,
+            None if self
+                .moto_started(request, name, body, snapshot.as_ref())
+                .await =>
+            {
+                told(status, body)
+            }
+            None => return None,
+        };
         let failed = self
             .failed_operation(request, name, failure, snapshot)
             .await?;
@@ -151,6 +162,46 @@ impl Outcomes {
         locked(&self.failed).push(failed);
         self.tokens.record(request, &answer);
         Some(Reply::Body(answer))
+    }
+
+    /// Whether moto began the operation it answered with an error in CloudFormation's shape:
+    /// CloudFormation refuses a request before it starts, moto also fails a resource with such
+    /// an error (SQS's InvalidParameterValue) after it made the stack, which it leaves in
+    /// CREATE_IN_PROGRESS (or CREATE_PENDING), or after it logged an update's start.
+    async fn moto_started(
+        &self,
+        request: &StackRequest,
+        name: &str,
+        body: &str,
+        snapshot: Option<&Snapshot>,
+    ) -> bool {
+        match (request.action.as_str(), snapshot) {
+            ("CreateStack", _) if error_code(body).as_deref() != Some("AlreadyExistsException") => {
+                let member = self.describe(name).await;
+                let status = member.as_deref().and_then(|m| element(m, "StackStatus"));
+                matches!(status, Some("CREATE_IN_PROGRESS" | "CREATE_PENDING"))
+            }
+            ("UpdateStack", Some(snapshot)) => {
+                let newest = self.newest_event(name).await;
+                newest.as_ref().is_some_and(|(id, status)| {
+                    Some(id) != snapshot.newest_event.as_ref() && status == "UPDATE_IN_PROGRESS"
+                })
+            }
+            _ => false,
+        }
+    }
+
+    /// EventId and ResourceStatus of the stack's newest event in moto.
+    async fn newest_event(&self, name: &str) -> Option<(String, String)> {
+        let answer = self
+            .moto_call(&[("Action", "DescribeStackEvents"), ("StackName", name)])
+            .await?;
+        let events = element(&answer, "StackEvents")?;
+        let newest = &events[events.find("<member>")?..];
+        Some((
+            element(newest, "EventId")?.to_string(),
+            element(newest, "ResourceStatus")?.to_string(),
+        ))
     }
 
     /// The failed operation moto's `failure` makes of `request`; `None` for an update of a
@@ -300,12 +351,14 @@ impl Outcomes {
                     .collect()
             })
             .unwrap_or_default();
+        let newest_event = self.newest_event(name).await.map(|(id, _)| id);
         let mut snapshots = locked(&self.snapshots);
         snapshots.retain(|snapshot| snapshot.stack_name != name);
         snapshots.push(Snapshot {
             stack_name: name.to_string(),
             member,
             logical_ids,
+            newest_event,
         });
     }
 

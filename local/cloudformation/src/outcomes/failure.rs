@@ -55,36 +55,41 @@ pub struct EmulatorFailure {
 }
 
 /// `Some` when moto's answer (`status`, `body`) to a CreateStack or UpdateStack is a failure of
-/// the emulator rather than an answer CloudFormation gives.
+/// the emulator rather than an answer CloudFormation gives. A CloudFormation error code may
+/// still come from a resource (SQS's InvalidParameterValue): whether moto started the
+/// operation tells (`outcomes`), and [`told`] words it then.
 pub fn emulator_failure(status: u16, body: &str) -> Option<EmulatorFailure> {
-    if status < 400 {
+    if status < 400 || is_cloudformation_error(status, body) {
         return None;
     }
-    let code = error_code(body);
-    let cloudformation_error = status < 500
+    Some(told(status, body))
+}
+
+/// A 4xx in CloudFormation's error shape with one of CloudFormation's codes.
+pub fn is_cloudformation_error(status: u16, body: &str) -> bool {
+    status < 500
         && body.contains("<ErrorResponse")
-        && code
-            .as_deref()
-            .is_some_and(|code| CLOUDFORMATION_ERRORS.contains(&code));
-    if cloudformation_error {
-        return None;
-    }
-    let said = match (code, error_message(body)) {
+        && error_code(body).is_some_and(|code| CLOUDFORMATION_ERRORS.contains(&code.as_str()))
+}
+
+/// moto's error answer as the layer tells it.
+pub fn told(status: u16, body: &str) -> EmulatorFailure {
+    let said = match (error_code(body), error_message(body)) {
         (Some(code), Some(message)) => Some(format!("{code}: {message}")),
         (Some(said), None) | (None, Some(said)) => Some(said),
         (None, None) => None,
     };
-    let told = said
+    let text = said
         .as_deref()
         .unwrap_or("no reason given (its traceback is in the environment's logs/moto.log)");
-    Some(EmulatorFailure {
-        text: clean(&format!("moto answered HTTP {status}: {told}")),
+    EmulatorFailure {
+        text: clean(&format!("moto answered HTTP {status}: {text}")),
         said: said.as_deref().map(clean),
-    })
+    }
 }
 
 /// The error code of an XML (`<Code>`) or JSON (`__type`, `code`) error body.
-fn error_code(body: &str) -> Option<String> {
+pub fn error_code(body: &str) -> Option<String> {
     if let Some(code) = element(body, "Code") {
         return Some(code.trim().to_string());
     }
@@ -156,8 +161,8 @@ pub struct Culprit {
 
 /// The resource to blame for `failure` in `template` (the request's template text): the one
 /// whose logical ID moto's text names (the longest, if several), else one of the type it
-/// names, else the first resource with a declaration moto is known to crash on; `None`: the
-/// stack itself.
+/// names, else the first resource with a declaration moto is known to crash on, else the
+/// template's only resource; `None`: the stack itself.
 pub fn culprit(template: Option<&str>, failure: &EmulatorFailure) -> Option<Culprit> {
     let document = TemplateDocument::parse(template?).ok()?;
     let resources = document.resources();
@@ -178,7 +183,15 @@ pub fn culprit(template: Option<&str>, failure: &EmulatorFailure) -> Option<Culp
         })
     };
     let crashes = || resources.iter().find(|resource| moto_crashes_on(resource));
-    named.or_else(of_type).or_else(crashes).map(as_culprit)
+    let only = || match resources.as_slice() {
+        [only] => Some(only),
+        _ => None,
+    };
+    named
+        .or_else(of_type)
+        .or_else(crashes)
+        .or_else(only)
+        .map(as_culprit)
 }
 
 /// Whether `text` has `word` with no letter, digit or `_` on either side.

@@ -187,8 +187,35 @@ fn else_the_first_declaration_moto_crashes_on() {
 }
 
 #[test]
+fn else_the_only_resource() {
+    let one = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: {FifoQueue: true}\n";
+    assert_eq!(
+        blamed(
+            one,
+            "InvalidParameterValue: Queue name must end in .fifo for FIFO queues"
+        ),
+        Some(("Q".into(), "AWS::SQS::Queue".into()))
+    );
+}
+
+#[test]
+fn a_resources_error_in_cloudformations_shape_is_told_when_asked() {
+    // SQS's error, as moto answers a CreateStack whose queue it refused.
+    let sqs = cloudformation_error(
+        "InvalidParameterValue",
+        "Queue name must end in .fifo for FIFO queues",
+    );
+    assert!(is_cloudformation_error(400, &sqs));
+    assert_eq!(emulator_failure(400, &sqs), None);
+    assert_eq!(
+        told(400, &sqs).text,
+        "moto answered HTTP 400: InvalidParameterValue: Queue name must end in .fifo for FIFO queues"
+    );
+}
+
+#[test]
 fn else_the_stack_itself() {
-    let plain = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n";
+    let plain = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  R:\n    Type: AWS::SQS::Queue\n";
     assert_eq!(
         blamed(plain, "moto answered HTTP 500: no reason given"),
         None
@@ -196,7 +223,8 @@ fn else_the_stack_itself() {
     // Nothing moto said: the failure's own words name nothing.
     let crash = emulator_failure(500, MOTO_500).unwrap();
     assert_eq!(crash.said, None);
-    let named_like_words = "Resources:\n  HTTP:\n    Type: AWS::SQS::Queue\n";
+    let named_like_words =
+        "Resources:\n  HTTP:\n    Type: AWS::SQS::Queue\n  I:\n    Type: AWS::SQS::Queue\n";
     assert_eq!(culprit(Some(named_like_words), &crash), None);
     assert_eq!(culprit(None, &failure("x")), None);
     assert_eq!(blamed("[not a template", "x"), None);
