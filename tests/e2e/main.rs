@@ -9,6 +9,7 @@ mod continuation;
 mod deploy;
 mod duplicates;
 mod emulation;
+mod emulator_failures;
 mod failures;
 mod faults;
 mod process_faults;

@@ -10,6 +10,7 @@
 //! `stackflow-local run` lists after its result.
 
 pub mod emulation;
+pub mod outcomes;
 pub mod request;
 pub mod validation;
 pub mod wire;
@@ -58,28 +59,35 @@ impl Reply {
 #[derive(Debug)]
 pub struct Layer {
     templates: TemplateReader,
+    /// Failed operations as rollbacks, and ClientRequestToken (`outcomes`).
+    outcomes: outcomes::Outcomes,
 }
 
 impl Layer {
     /// `s3_url`: where TemplateURLs are read (moto); `http`: a client that does not follow
     /// redirects or use a proxy.
     pub fn new(s3_url: &str, http: reqwest::Client) -> Self {
+        let templates = TemplateReader {
+            http,
+            s3_url: s3_url.trim_end_matches('/').to_string(),
+        };
         Layer {
-            templates: TemplateReader {
-                http,
-                s3_url: s3_url.trim_end_matches('/').to_string(),
-            },
+            outcomes: outcomes::Outcomes::new(templates.clone()),
+            templates,
         }
     }
 
     /// Before `request` reaches moto: `Some` answers it instead.
     pub async fn before(&self, request: &StackRequest) -> Option<Reply> {
-        validation::check(&self.templates, request).await
+        // CloudFormation refuses an invalid request before any operation starts.
+        if let Some(refusal) = validation::check(&self.templates, request).await {
+            return Some(refusal);
+        }
+        self.outcomes.before(request).await
     }
 
     /// moto answered `request` with `status` and `body`: `Some` replaces the answer.
     pub async fn after(&self, request: &StackRequest, status: u16, body: &str) -> Option<Reply> {
-        let _ = (request, status, body);
-        None
+        self.outcomes.after(request, status, body).await
     }
 }

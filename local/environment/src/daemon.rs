@@ -208,6 +208,7 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
         staging_bucket: aws::STAGING_BUCKET.to_string(),
         job_reply_timeout_seconds: options.job_reply_timeout.as_secs(),
         hold_in_progress_seconds: options.hold_in_progress.as_secs(),
+        cloudformation_url: Some(endpoints.proxy.cloudformation.clone()),
     };
     ready.write(&home.state_file())?;
     tracing::info!(

@@ -141,8 +141,9 @@ pub async fn run(
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
 
+    let cfn_sdk = aws::moto_sdk_config(&env.stacks_url()).await;
     let stack = match stack_name(&options.user_parameters) {
-        Some(name) => Some(describe_stack(&sdk, &name).await),
+        Some(name) => Some(describe_stack(&cfn_sdk, &name).await),
         None => None,
     };
     Ok(RunReport {

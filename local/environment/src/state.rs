@@ -22,11 +22,23 @@ pub struct EnvironmentState {
     /// Test tooling: seconds a stack create or update is reported in progress (0: off).
     #[serde(default)]
     pub hold_in_progress_seconds: u64,
+    /// The functions' CloudFormation endpoint (the fault proxy, with the CloudFormation layer):
+    /// where the CLI reads a stack as the functions see it. `None` from an older environment.
+    #[serde(default)]
+    pub cloudformation_url: Option<String>,
 }
 
 impl EnvironmentState {
     pub fn moto_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.moto_port)
+    }
+    /// Where the CLI reads stacks: as the functions see them, through the CloudFormation
+    /// layer (which shows a create or update moto failed as rolled back); moto itself for an
+    /// environment that did not record the layer's endpoint.
+    pub fn stacks_url(&self) -> String {
+        self.cloudformation_url
+            .clone()
+            .unwrap_or_else(|| self.moto_url())
     }
     pub fn lambda_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.lambda_port)

@@ -52,7 +52,7 @@ pub async fn print(home: &Home, out: &mut dyn Write) -> Result<()> {
             env.hold_in_progress_seconds
         );
     }
-    let sdk = aws::moto_sdk_config(&env.moto_url()).await;
+    let sdk = aws::moto_sdk_config(&env.stacks_url()).await;
     print_stacks(
         &aws_sdk_cloudformation::Client::new(&sdk),
         &home.logs().join("moto.log"),
