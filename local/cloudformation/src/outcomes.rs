@@ -395,7 +395,8 @@ impl Outcomes {
 }
 
 /// CloudFormation's answer to a create or update of a stack whose create rolled back.
-/// "Stack [name] already exists" is CreateStack's AlreadyExistsException as the CLI shows it;
+/// "Stack [name] already exists" is CreateStack's AlreadyExistsException as botocore reports it
+/// (https://github.com/andresionek91/airflow-autoscaling-ecs/issues/15);
 /// "Stack:<arn> is in <STATUS> state and can not be updated." as quoted in
 /// https://github.com/aws-amplify/amplify-cli/issues/1364.
 fn refuse_over_rollback(action: &str, failed: &FailedOperation) -> Option<Reply> {
