@@ -13,7 +13,8 @@
 #[path = "../agreement/cfn.rs"]
 mod cfn;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use serde_yaml_ng::Value;
 use stackflow_fault_tools::fault_proxy::{function_of, read_calls, CallRecord};
@@ -21,20 +22,40 @@ use stackflow_fault_tools::fault_proxy::{function_of, read_calls, CallRecord};
 use cfn::{role_of, role_statements, template_functions, Template};
 
 const TEMPLATE: &str = "infra/template.yaml";
+/// What the fault proxy writes in an environment's home.
+const CALLS_FILE: &str = "aws-calls.json";
 
-/// Each function's recorded actions, by crate name; only the functions' own calls.
-fn recorded() -> BTreeMap<String, Vec<String>> {
-    let file = stackflow_e2e::e2e_home_dir().join("aws-calls.json");
-    let record: CallRecord = read_calls(&file).unwrap_or_else(|err| {
+/// Each function's recorded actions, by crate name; only the functions' own calls. The shared
+/// environment's record, and those of the environments tests start of their own under target/
+/// (the hand-over tests run there).
+fn recorded() -> BTreeMap<String, BTreeSet<String>> {
+    let shared = stackflow_e2e::e2e_home_dir().join(CALLS_FILE);
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
+    let own = std::fs::read_dir(&target)
+        .map(|entries| {
+            entries
+                .filter_map(|entry| Some(entry.ok()?.path().join(CALLS_FILE)))
+                .filter(|file| file.is_file())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    let record: CallRecord = read_calls(&shared).unwrap_or_else(|err| {
         panic!("{err}: run the end-to-end tests first (tests/run does, then this)")
     });
-    record
-        .into_iter()
-        .filter_map(|(key, actions)| {
-            let function = function_of(&key)?.to_string();
-            Some((function, actions.into_iter().collect()))
-        })
-        .collect()
+    let mut calls: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let others = own
+        .iter()
+        .filter(|file| **file != shared)
+        .map(|file| read_calls(file).unwrap_or_else(|err| panic!("{err}")));
+    for (key, actions) in std::iter::once(record).chain(others).flatten() {
+        if let Some(function) = function_of(&key) {
+            calls
+                .entry(function.to_string())
+                .or_default()
+                .extend(actions);
+        }
+    }
+    calls
 }
 
 /// Whether an IAM action pattern (`s3:Get*`, `*`) covers `action`.
@@ -49,7 +70,7 @@ fn covers(pattern: &str, action: &str) -> bool {
 
 /// "<function> calls <action>, which its role <role> does not allow", for each recorded action
 /// no Allow statement of the function's role grants.
-fn missing_grants(template: &Template, calls: &BTreeMap<String, Vec<String>>) -> Vec<String> {
+fn missing_grants(template: &Template, calls: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
     let functions = template_functions(template);
     let mut missing = Vec::new();
     for (function, actions) in calls {
