@@ -214,9 +214,15 @@ fn report_result_killed_after_its_report_leaves_the_answer_as_it_was() {
 #[test]
 fn faults_that_cannot_work_are_refused() {
     environment();
-    for bad in [
-        vec!["crash", "no-such-function"],
-        vec!["timeout", "check-stack", "--timeout-seconds", "0"],
+    for (bad, reason) in [
+        (
+            vec!["crash", "no-such-function"],
+            "fault refused: no function no-such-function",
+        ),
+        (
+            vec!["timeout", "check-stack", "--timeout-seconds", "0"],
+            "invalid value '0' for '--timeout-seconds <SECONDS>': 0 is not in 1..",
+        ),
     ] {
         let out = cli()
             .arg("function-fault")
@@ -224,6 +230,11 @@ fn faults_that_cannot_work_are_refused() {
             .output()
             .expect("stackflow-local function-fault");
         assert!(!out.status.success(), "{bad:?} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(reason),
+            "{bad:?} refused without {reason:?}: {stderr}"
+        );
     }
 }
 

@@ -35,7 +35,10 @@ fn rule(kept: bool, broken: impl FnOnce() -> String) -> Result<(), Broken> {
 /// An error must be of one of these kinds.
 fn error_of(err: &Error, names: &[&str], what: &str) -> Result<(), Broken> {
     rule(names.contains(&err.name()), || {
-        format!("{what} failed with {}, not one of {names:?}: {err}", err.name())
+        format!(
+            "{what} failed with {}, not one of {names:?}: {err}",
+            err.name()
+        )
     })
 }
 
@@ -97,15 +100,17 @@ fn accepted(params: &DeploymentParams, input: &ExecutionInput) -> Result<(), Bro
     rule(inside_the_artifact(&params.file), || {
         format!("file {:?} accepted", params.file)
     })?;
-    rule(params.config.as_deref().is_none_or(inside_the_artifact), || {
-        format!("config {:?} accepted", params.config)
-    })?;
+    rule(
+        params.config.as_deref().is_none_or(inside_the_artifact),
+        || format!("config {:?} accepted", params.config),
+    )?;
     rule(params.role_arn.as_deref() == Some(ROLE), || {
         format!("role {:?} accepted", params.role_arn)
     })?;
-    rule(params.parameter_names.iter().all(|n| is_parameter_name(n)), || {
-        format!("parameter names {:?} accepted", params.parameter_names)
-    })?;
+    rule(
+        params.parameter_names.iter().all(|n| is_parameter_name(n)),
+        || format!("parameter names {:?} accepted", params.parameter_names),
+    )?;
     rule(tag_problem(&params.tags).is_none(), || {
         format!("tags {:?} accepted", params.tags)
     })?;
@@ -146,9 +151,10 @@ pub fn template_config(data: &[u8]) -> Result<(), Broken> {
         Ok(config) => config,
         Err(err) => return error_of(&err, &["TemplateInvalid"], "parsing"),
     };
-    rule(config.parameters.keys().all(|n| is_parameter_name(n)), || {
-        format!("parameter names {:?} accepted", config.parameters.keys())
-    })?;
+    rule(
+        config.parameters.keys().all(|n| is_parameter_name(n)),
+        || format!("parameter names {:?} accepted", config.parameters.keys()),
+    )?;
     rule(tag_problem(&config.tags).is_none(), || {
         format!("tags {:?} accepted", config.tags)
     })?;
@@ -168,7 +174,12 @@ pub fn template_config(data: &[u8]) -> Result<(), Broken> {
         Err(err) => return error_of(&err, &["TemplateInvalid"], "merging"),
     };
     for (mine, theirs, overrides, what) in [
-        (&merged.parameters, &config.parameters, &parameters, "parameter"),
+        (
+            &merged.parameters,
+            &config.parameters,
+            &parameters,
+            "parameter",
+        ),
         (&merged.tags, &config.tags, &tags, "tag"),
     ] {
         let mut expected_keys = theirs.keys().chain(overrides.keys());
@@ -285,7 +296,10 @@ pub fn artifact_zip(data: &[u8]) -> Result<(), Broken> {
         }
         if let Some(bytes) = full.as_ref().filter(|b| b.len() as u64 > SMALL_LIMIT) {
             rule(zip.read(path, SMALL_LIMIT).is_err(), || {
-                format!("{path}: {} bytes read under a limit of {SMALL_LIMIT}", bytes.len())
+                format!(
+                    "{path}: {} bytes read under a limit of {SMALL_LIMIT}",
+                    bytes.len()
+                )
             })?;
         }
         match zip.read_text(path, MAX_TEMPLATE_BYTES) {

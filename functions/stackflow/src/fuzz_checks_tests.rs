@@ -19,12 +19,16 @@ fn a_broken_rule_is_an_error_naming_it() {
     let err = Error::InvalidEvent("bad".into());
     assert!(error_of(&err, &["InvalidEvent"], "x").is_ok());
     let broken = error_of(&err, &["TemplateInvalid"], "parsing").unwrap_err();
-    assert!(broken.starts_with("parsing failed with InvalidEvent"), "{broken}");
+    assert!(
+        broken.starts_with("parsing failed with InvalidEvent"),
+        "{broken}"
+    );
 }
 
 #[test]
 fn well_formed_inputs_and_refusals_keep_the_rules() {
-    let params = br#"{"stack":"my-stack","artifact":"BuildOutput","file":"t.yaml","pollSeconds":5}"#;
+    let params =
+        br#"{"stack":"my-stack","artifact":"BuildOutput","file":"t.yaml","pollSeconds":5}"#;
     assert_eq!(user_parameters(params), Ok(()));
     assert_eq!(user_parameters(br#"{"stack":"-bad"}"#), Ok(()));
     assert_eq!(user_parameters(b"not json"), Ok(()));

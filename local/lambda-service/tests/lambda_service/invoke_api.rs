@@ -206,7 +206,11 @@ async fn event_invocation_is_accepted_and_runs_once_in_the_background() {
 
     // A success is not retried: the invocation ended after its one attempt.
     let outcome = h.wait_for_async_outcome(&request_id).await;
-    assert_eq!((outcome.attempts, outcome.succeeded), (1, true), "{outcome:?}");
+    assert_eq!(
+        (outcome.attempts, outcome.succeeded),
+        (1, true),
+        "{outcome:?}"
+    );
     assert_eq!(outcome.function, "echo");
     let records = h.records().await;
     assert_eq!(records.len(), 1, "{records:?}");
@@ -225,7 +229,11 @@ async fn failing_event_invocation_is_attempted_three_times() {
 
     // The service's own record that the retries are exhausted: no fourth attempt will come.
     let outcome = h.wait_for_async_outcome(&request_id).await;
-    assert_eq!((outcome.attempts, outcome.succeeded), (3, false), "{outcome:?}");
+    assert_eq!(
+        (outcome.attempts, outcome.succeeded),
+        (3, false),
+        "{outcome:?}"
+    );
     let records = h.records().await;
     assert_eq!(
         records.iter().map(|r| r.attempt).collect::<Vec<_>>(),
