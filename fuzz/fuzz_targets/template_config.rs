@@ -1,22 +1,14 @@
-//! The template-configuration file fetch-template reads out of the artifact, parsed and merged
-//! with UserParameters overrides as fetch-template does.
+//! The template-configuration file fetch-template reads out of the artifact, parsed and merged with
+//! UserParameters overrides: the rules `stackflow::fuzz_checks::template_config` checks
+//! (functions/stackflow/tests/fuzz_corpus.rs replays this target's corpus through the same
+//! function).
 
 #![no_main]
+// A broken rule is a finding: libFuzzer keeps the input that panicked.
+#![allow(clippy::panic)]
 
-use std::collections::BTreeMap;
-
-use libfuzzer_sys::fuzz_target;
-use stackflow::template_config;
-
-fuzz_target!(|data: &[u8]| {
-    // fetch-template refuses a file that is not UTF-8 before parsing it.
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let Ok(config) = template_config::parse("config.json", text) else {
-        return;
-    };
-    let parameters = BTreeMap::from([("Environment".to_string(), "prod".to_string())]);
-    let tags = BTreeMap::from([("team".to_string(), "payments".to_string())]);
-    let _ = config.merged_with(&parameters, &tags);
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Err(rule) = stackflow::fuzz_checks::template_config(data) {
+        panic!("{rule}");
+    }
 });

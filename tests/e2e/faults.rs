@@ -4,8 +4,9 @@
 //! strikes the requests of one job only (its stack or artifact name), so these tests share the
 //! one environment with the others.
 //!
-//! Every test checks what a deployment owes whatever goes wrong: the job gets its answer within a
-//! bounded wait, exactly one execution ran for it, and no report came after the job was closed.
+//! Every test checks what a deployment owes whatever goes wrong: the job gets its answer (the
+//! run's `--timeout` bounds the wait), exactly one execution ran for it, and no report came after
+//! the job was closed.
 
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,9 @@ use crate::support::{
 /// The longest a job here may take: S3 failing throughout takes the Fetch template Retry's five
 /// waits (2 + 4 + 8 + 16 + 32 s) and six invocations' SDK retries.
 const JOB_DEADLINE: Duration = Duration::from_secs(240);
+
+/// How long the fault proxy holds the report the job is closed under.
+const REPORT_HOLD_SECONDS: u64 = 15;
 
 /// The SDK's own attempts per call (the standard retry mode's default).
 const SDK_ATTEMPTS: u32 = 3;
@@ -123,9 +127,7 @@ fn s3_unavailable_throughout_fails_the_job_naming_the_cause() {
         "message": "Service is unable to handle request."
     }));
 
-    let started = Instant::now();
     let result = run_example(&artifact, &stack);
-    let took = started.elapsed();
 
     assert_failed(
         &result,
@@ -141,7 +143,6 @@ fn s3_unavailable_throughout_fails_the_job_naming_the_cause() {
         after.job
     );
     after.assert_one_execution_one_report();
-    assert!(took < JOB_DEADLINE, "the job took {took:?}");
 
     // The state machine retried the step (more attempts than the SDK makes alone), and no more
     // than its Retry allows.
@@ -218,10 +219,12 @@ fn a_500_from_codepipeline_on_the_first_report_is_retried_and_recorded_once() {
 fn a_job_closed_by_someone_else_before_the_report_ends_the_execution_cleanly() {
     let env = environment();
     let stack = unique_stack("e2e-closed");
-    // Hold the success report long enough to close the job under it.
+    // Hold the success report long enough to close the job under it: 15 s for this test to see
+    // the report held and stop the job, and 15 s of report-result's 30 s timeout left for the
+    // rest of its invocation.
     let fault = Fault::set(json!({
         "service": "codepipeline", "operation": "PutJobSuccessResult", "matching": stack,
-        "delaySeconds": 4, "times": 1
+        "delaySeconds": REPORT_HOLD_SECONDS, "times": 1
     }));
     let rt = runtime();
     let jobs = JobServiceClient::new(env.jobs_url());

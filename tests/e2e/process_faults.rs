@@ -6,8 +6,9 @@
 //! The last test restarts the environment's own pieces between runs (in an environment of its
 //! own): moto, which holds the stacks, keeps running, so the next run finds its stack.
 //!
-//! Every test checks what a deployment owes whatever goes wrong: the job gets an answer within a
-//! bounded time, one execution ran for it, and no report came after the job was closed.
+//! Every test checks what a deployment owes whatever goes wrong: the job gets an answer (the
+//! run's `--timeout` bounds the wait), one execution ran for it, and no report came after the job
+//! was closed.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -54,27 +55,21 @@ fn armed_for(stack: &str) -> Vec<Value> {
         .collect()
 }
 
-/// `stackflow-local run --json` on the example in the shared environment, bounded by
-/// [`JOB_DEADLINE`].
+/// `stackflow-local run --json` on the example in the shared environment, with [`JOB_DEADLINE`]
+/// as its `--timeout`.
 fn run_example(stack: &str) -> Run {
     run_example_with(cli(), stack, &[])
 }
 
 /// The same with this `stackflow-local` command and more `run` options.
 fn run_example_with(command: Command, stack: &str, options: &[&str]) -> Run {
-    let started = Instant::now();
-    let run = run_with(
+    run_with(
         command,
         JOB_DEADLINE,
         options,
         &[("SourceArtifact", &example())],
         &example_parameters(stack, json!({})),
-    );
-    assert!(
-        started.elapsed() < JOB_DEADLINE + Duration::from_secs(30),
-        "the run outlived its deadline"
-    );
-    run
+    )
 }
 
 fn assert_succeeded(run: &Run) {
@@ -219,9 +214,15 @@ fn report_result_killed_after_its_report_leaves_the_answer_as_it_was() {
 #[test]
 fn faults_that_cannot_work_are_refused() {
     environment();
-    for bad in [
-        vec!["crash", "no-such-function"],
-        vec!["timeout", "check-stack", "--timeout-seconds", "0"],
+    for (bad, reason) in [
+        (
+            vec!["crash", "no-such-function"],
+            "fault refused: no function no-such-function",
+        ),
+        (
+            vec!["timeout", "check-stack", "--timeout-seconds", "0"],
+            "invalid value '0' for '--timeout-seconds <SECONDS>': 0 is not in 1..",
+        ),
     ] {
         let out = cli()
             .arg("function-fault")
@@ -229,6 +230,11 @@ fn faults_that_cannot_work_are_refused() {
             .output()
             .expect("stackflow-local function-fault");
         assert!(!out.status.success(), "{bad:?} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(reason),
+            "{bad:?} refused without {reason:?}: {stderr}"
+        );
     }
 }
 
@@ -282,8 +288,10 @@ fn the_stacks_survive_a_restart_of_the_environments_services() {
         .status()
         .expect("kill");
     assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while pid_alive(restarted.pid) && Instant::now() < deadline {
+    // Gone before the next run, so that run finds the services dead (the bound stops a hang).
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while pid_alive(restarted.pid) {
+        assert!(Instant::now() < deadline, "the services outlived SIGKILL");
         std::thread::sleep(Duration::from_millis(100));
     }
     let after_crash = run_example_with(own.cli(), &stack, &[]);

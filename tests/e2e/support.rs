@@ -47,19 +47,46 @@ pub fn cli() -> Command {
 }
 
 /// The running environment, started once for the whole test run.
+///
+/// When this run started it (it was not up), it stays up for the next run, which then starts
+/// in seconds, and the run says so on stderr once, with the command that ends it. Stopping it
+/// here is not possible reliably: the test harness has no hook at the end of the process, and
+/// no test knows it is the last one (a filter may run any subset). tests/run stops it.
 pub fn environment() -> &'static EnvironmentState {
     static ENV: OnceLock<EnvironmentState> = OnceLock::new();
     ENV.get_or_init(|| {
+        let was_up = EnvironmentState::read(&home().state_file())
+            .ok()
+            .flatten()
+            .is_some_and(|state| stackflow_environment::process::pid_alive(state.pid));
         let out = cli().arg("up").output().expect("run stackflow-local up");
         assert!(
             out.status.success(),
             "stackflow-local up failed: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        if !was_up {
+            say_it_keeps_running();
+        }
         EnvironmentState::read(&home().state_file())
             .expect("read state")
             .expect("environment state after up")
     })
+}
+
+/// Straight to stderr, past the harness's capture of test output: the user must see it.
+fn say_it_keeps_running() {
+    use std::io::Write;
+    let home = home();
+    let cli = target_dir().join("stackflow-local");
+    let _ = writeln!(
+        std::io::stderr(),
+        "stackflow-e2e: started the end-to-end environment in {}; it keeps running for the \
+         next test run. End it with: STACKFLOW_HOME={} {} down",
+        home.root().display(),
+        home.root().display(),
+        cli.display()
+    );
 }
 
 /// One `stackflow-local run --json`.

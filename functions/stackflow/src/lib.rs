@@ -18,6 +18,8 @@
 //!   the template and its parameters (`artifact_zip`, `template_document`, `template_config`,
 //!   `staged_parameters`),
 //!   text limits (`truncate`), time (`clock`) and the wait between checks (`polling`).
+//! - `fuzz_checks`: the rules the parsers of hostile input keep, on one input, for the fuzz
+//!   targets and the test that replays their corpus; it calls the steps like a function does.
 //!
 //! Dependencies point down: steps use the adapters and the domain, the adapters use the domain,
 //! and the domain uses neither.
@@ -31,6 +33,7 @@ pub mod clock;
 pub mod config;
 pub mod contract;
 pub mod error;
+pub mod fuzz_checks;
 pub mod input_rules;
 pub mod polling;
 pub mod settings;

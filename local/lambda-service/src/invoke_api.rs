@@ -1,5 +1,6 @@
 //! The Lambda Invoke API (2015-03-31) as moto's Step Functions engine and the job service call it,
-//! plus `GET /stackflow/invocations`, the record of what ran.
+//! plus `GET /stackflow/invocations`, the record of what ran, and `GET /stackflow/async-outcomes`,
+//! how the `Event` invocations ended.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use tokio::sync::watch;
 use crate::faults::{FaultSpec, Faults};
 use crate::invocation::{Invocation, InvocationType};
 use crate::outcome::Outcome;
-use crate::records::InvocationLog;
+use crate::records::{AsyncOutcomeLog, AsyncOutcomeRecord, InvocationLog};
 use crate::resolve::Partition;
 use crate::runtime_api::MAX_PAYLOAD_BYTES;
 use crate::worker::FunctionQueue;
@@ -26,6 +27,7 @@ pub(crate) struct InvokeApiState {
     pub functions: HashMap<String, FunctionQueue>,
     pub partition: Partition,
     pub records: InvocationLog,
+    pub async_outcomes: AsyncOutcomeLog,
     pub faults: Faults,
     pub async_retry_delays: Vec<Duration>,
     pub shutdown: watch::Receiver<bool>,
@@ -38,6 +40,7 @@ pub(crate) fn router(state: Arc<InvokeApiState>) -> Router {
             post(invoke),
         )
         .route("/stackflow/invocations", get(invocations))
+        .route("/stackflow/async-outcomes", get(async_outcomes))
         .route(
             "/stackflow/faults",
             get(armed_faults).post(arm_fault).delete(clear_faults),
@@ -112,8 +115,10 @@ async fn invoke(
         InvocationType::Event => {
             tokio::spawn(run_async(
                 queue.clone(),
+                function.name.clone(),
                 invocation,
                 state.async_retry_delays.clone(),
+                state.async_outcomes.clone(),
                 state.shutdown.clone(),
             ));
             Ok((StatusCode::ACCEPTED, request_id_header(&request_id)).into_response())
@@ -159,15 +164,25 @@ fn sync_response(request_id: &str, outcome: Outcome) -> Response {
 /// The request id stays the same across attempts, as in Lambda.
 async fn run_async(
     queue: FunctionQueue,
+    function: String,
     mut invocation: Invocation,
     delays: Vec<Duration>,
+    outcomes: AsyncOutcomeLog,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let attempts = delays.len() + 1;
+    let ended = |attempts: u32, succeeded: bool, invocation: &Invocation| {
+        outcomes.push(AsyncOutcomeRecord {
+            function: function.clone(),
+            request_id: invocation.request_id.clone(),
+            attempts,
+            succeeded,
+        });
+    };
     for (attempt, delay) in (1..).zip(delays.iter().map(Some).chain([None])) {
         invocation.attempt = attempt;
         match queue.invoke(invocation.clone()).await {
-            Ok(Outcome::Success(_)) => return,
+            Ok(Outcome::Success(_)) => return ended(attempt, true, &invocation),
             Ok(Outcome::Failed(error)) => tracing::warn!(
                 request_id = %invocation.request_id,
                 attempt,
@@ -188,10 +203,15 @@ async fn run_async(
         attempts,
         "async invocation failed on every attempt; the event is dropped"
     );
+    ended(invocation.attempt, false, &invocation);
 }
 
 async fn invocations(State(state): State<Arc<InvokeApiState>>) -> Response {
     Json(state.records.all()).into_response()
+}
+
+async fn async_outcomes(State(state): State<Arc<InvokeApiState>>) -> Response {
+    Json(state.async_outcomes.all()).into_response()
 }
 
 /// Test tooling: arm a fault (see `faults`). 400 with the reason when it cannot work.

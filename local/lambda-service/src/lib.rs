@@ -12,7 +12,9 @@
 //!   (`Runtime.InitError`) is killed and replaced on the next invocation.
 //! - Each process gets its own Runtime API listener on an ephemeral 127.0.0.1 port, so a dead
 //!   process's connections can never take another's events.
-//! - `GET /stackflow/invocations`: every invocation so far ([`InvocationRecord`], no payloads).
+//! - `GET /stackflow/invocations`: every invocation so far ([`InvocationRecord`], no payloads);
+//!   `GET /stackflow/async-outcomes`: how each `Event` invocation ended ([`AsyncOutcomeRecord`]:
+//!   succeeded, or retries exhausted).
 //! - Test tooling, off until armed: `POST /stackflow/faults` with a [`FaultSpec`] makes chosen
 //!   invocations crash or time out (see `faults`); `GET` lists the armed faults, `DELETE`
 //!   disarms them all.
@@ -46,10 +48,10 @@ use tokio::task::JoinHandle;
 
 pub use error::LambdaServiceError;
 pub use faults::{FaultKind, FaultSpec};
-pub use records::InvocationRecord;
+pub use records::{AsyncOutcomeRecord, InvocationRecord};
 
 use faults::Faults;
-use records::InvocationLog;
+use records::{AsyncOutcomeLog, InvocationLog};
 use resolve::Partition;
 
 /// Delays before the two retries of a failed Event invocation (Lambda: about 1 and 2 minutes).
@@ -179,6 +181,7 @@ pub async fn start(config: LambdaServiceConfig) -> Result<LambdaService, LambdaS
             account_id: config.account_id,
         },
         records: records.clone(),
+        async_outcomes: AsyncOutcomeLog::default(),
         faults,
         async_retry_delays: config.async_retry_delays,
         shutdown: shutdown_rx.clone(),

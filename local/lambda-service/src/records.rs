@@ -34,18 +34,46 @@ pub struct InvocationRecord {
     pub error_type: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub(crate) struct InvocationLog(Arc<Mutex<Vec<InvocationRecord>>>);
+/// How an `Event` invocation ended: written once its last attempt is recorded, so a test can wait
+/// for it instead of waiting a while for a retry that should not come.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AsyncOutcomeRecord {
+    pub function: String,
+    pub request_id: String,
+    /// The attempts made: the first and the retries.
+    pub attempts: u32,
+    /// `false`: every attempt failed, the retries are exhausted and the event is dropped.
+    pub succeeded: bool,
+}
 
-impl InvocationLog {
-    pub fn push(&self, record: InvocationRecord) {
+/// Records, appended as they come.
+#[derive(Debug)]
+pub(crate) struct Log<T>(Arc<Mutex<Vec<T>>>);
+
+pub(crate) type InvocationLog = Log<InvocationRecord>;
+pub(crate) type AsyncOutcomeLog = Log<AsyncOutcomeRecord>;
+
+impl<T> Default for Log<T> {
+    fn default() -> Self {
+        Log(Arc::default())
+    }
+}
+
+impl<T> Clone for Log<T> {
+    fn clone(&self) -> Self {
+        Log(Arc::clone(&self.0))
+    }
+}
+
+impl<T: Clone> Log<T> {
+    pub fn push(&self, record: T) {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push(record);
     }
 
-    pub fn all(&self) -> Vec<InvocationRecord> {
+    pub fn all(&self) -> Vec<T> {
         self.0
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

@@ -375,8 +375,13 @@ async fn a_busy_stack_past_the_deadline_times_out() {
         ),
         "{message}"
     );
-    // At the deadline itself it still waits.
-    assert!(deploy(&cfn, &deploy_input(), DEADLINE).await.is_ok());
+    // At the deadline itself it still waits, for the other operation.
+    let progress = deploy(&cfn, &deploy_input(), DEADLINE).await.unwrap();
+    assert_eq!(
+        (progress.action, progress.next),
+        (StackAction::WaitForOther, Next::Wait)
+    );
+    assert_eq!(progress.status.as_deref(), Some("UPDATE_IN_PROGRESS"));
 }
 
 #[tokio::test]

@@ -367,7 +367,7 @@ fn wrong_type(key: &str, expected: &str, got: &Value) -> Error {
 }
 
 /// Why CloudFormation would reject this stack name, if it would.
-fn stack_name_problem(name: &str) -> Option<String> {
+pub(crate) fn stack_name_problem(name: &str) -> Option<String> {
     let shape = "a letter, then letters, digits and hyphens";
     let mut chars = name.chars();
     match chars.next() {

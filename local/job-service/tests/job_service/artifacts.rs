@@ -1,4 +1,5 @@
-//! Artifacts in a real S3 (moto): the test is skipped with a notice when moto is not installed.
+//! Artifacts in a real S3 (moto). moto must be installed (`stackflow-local up` installs it, and
+//! the test command runs that first): without it the test fails rather than passing unseen.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -15,17 +16,25 @@ struct Moto {
     _child: tokio::process::Child,
 }
 
-/// moto as the lead installs it; `None` (with a notice) when it is not there.
-async fn start_moto() -> Option<Moto> {
-    let binary =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.stackflow/venv/bin/moto_server");
-    if !binary.exists() {
-        eprintln!(
-            "SKIPPED: moto is not installed at {}; the artifact test needs a real S3",
-            binary.display()
-        );
-        return None;
+/// The virtualenv moto is installed in, found as `stackflow-local` finds it
+/// (`stackflow_environment::home::Home::venv`): `$STACKFLOW_VENV`, or .stackflow/venv in the
+/// project. Copied, not called: the environment crate depends on this one.
+fn venv() -> PathBuf {
+    match std::env::var_os("STACKFLOW_VENV") {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.stackflow/venv"),
     }
+}
+
+/// moto as `stackflow-local up` installs it.
+async fn start_moto() -> Moto {
+    let binary = venv().join("bin").join("moto_server");
+    assert!(
+        binary.exists(),
+        "moto is not installed at {}: the artifact test needs a real S3. `stackflow-local up` \
+         installs it (tests/run runs it before the tests)",
+        binary.display()
+    );
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -45,7 +54,7 @@ async fn start_moto() -> Option<Moto> {
         assert!(Instant::now() < deadline, "moto did not start at {url}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Some(Moto { url, _child: child })
+    Moto { url, _child: child }
 }
 
 fn zip_with(file: &str, contents: &str) -> Vec<u8> {
@@ -98,9 +107,7 @@ async fn object_sizes(s3: &aws_sdk_s3::Client) -> HashMap<String, i64> {
 
 #[tokio::test]
 async fn a_job_uploads_its_artifacts_to_the_artifact_bucket_as_codepipeline_does() {
-    let Some(moto) = start_moto().await else {
-        return;
-    };
+    let moto = start_moto().await;
     let dir = temp_dir();
     let zip = zip_with("template.yaml", "Resources: {}\n");
     let zip_path = dir.join("source.zip");

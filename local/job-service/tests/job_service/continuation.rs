@@ -135,7 +135,9 @@ async fn an_unanswered_job_times_out_and_refuses_late_reports() {
 
 #[tokio::test]
 async fn a_continuation_gets_its_own_reply_timeout() {
-    let env = start(Duration::from_secs(1)).await;
+    // Long enough that the first job's continuation always comes before its timeout, however
+    // loaded the machine.
+    let env = start(Duration::from_secs(10)).await;
     let first_id = new_job(&env).await;
     env.api
         .put_job_success_result()
@@ -147,7 +149,7 @@ async fn a_continuation_gets_its_own_reply_timeout() {
 
     let last = env
         .client
-        .wait_for_final(&first_id, Duration::from_secs(20))
+        .wait_for_final(&first_id, Duration::from_secs(120))
         .await
         .unwrap();
     assert_ne!(last.id, first_id);

@@ -101,7 +101,8 @@ async fn the_listener_must_be_loopback() {
 async fn jobs_survive_a_restart_through_the_state_file() {
     let dir = temp_dir();
     let lambda = FakeLambda::start().await;
-    let mut with_state = config(NO_S3, &lambda.url, Duration::from_secs(2));
+    // Long enough that the first job's report always comes before its timeout.
+    let mut with_state = config(NO_S3, &lambda.url, Duration::from_secs(10));
     with_state.state_file = Some(dir.join("jobs.json"));
 
     let env = start_with(with_state.clone(), lambda.clone()).await;
@@ -125,7 +126,7 @@ async fn jobs_survive_a_restart_through_the_state_file() {
     // The job left open keeps its reply deadline across the restart.
     let timed_out = env
         .client
-        .wait_for_final(&open, Duration::from_secs(20))
+        .wait_for_final(&open, Duration::from_secs(120))
         .await
         .unwrap();
     assert_eq!(timed_out.closed_by, Some(ClosedBy::Timeout));

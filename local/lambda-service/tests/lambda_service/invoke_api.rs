@@ -204,13 +204,19 @@ async fn event_invocation_is_accepted_and_runs_once_in_the_background() {
     assert_eq!(response.status(), 202);
     let request_id = header(&response, "x-amzn-requestid").unwrap();
 
-    let records = h.wait_for_records("echo", 1).await;
+    // A success is not retried: the invocation ended after its one attempt.
+    let outcome = h.wait_for_async_outcome(&request_id).await;
+    assert_eq!(
+        (outcome.attempts, outcome.succeeded),
+        (1, true),
+        "{outcome:?}"
+    );
+    assert_eq!(outcome.function, "echo");
+    let records = h.records().await;
+    assert_eq!(records.len(), 1, "{records:?}");
     assert_eq!(records[0].request_id, request_id);
     assert_eq!(records[0].invocation_type, "Event");
     assert!(records[0].ok);
-    // A success is not retried: still one invocation after the retry delays have passed.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(h.wait_for_records("echo", 1).await.len(), 1);
     h.finish().await;
 }
 
@@ -221,7 +227,14 @@ async fn failing_event_invocation_is_attempted_three_times() {
     assert_eq!(response.status(), 202);
     let request_id = header(&response, "x-amzn-requestid").unwrap();
 
-    let records = h.wait_for_records("fail", 3).await;
+    // The service's own record that the retries are exhausted: no fourth attempt will come.
+    let outcome = h.wait_for_async_outcome(&request_id).await;
+    assert_eq!(
+        (outcome.attempts, outcome.succeeded),
+        (3, false),
+        "{outcome:?}"
+    );
+    let records = h.records().await;
     assert_eq!(
         records.iter().map(|r| r.attempt).collect::<Vec<_>>(),
         vec![1, 2, 3]
@@ -231,11 +244,5 @@ async fn failing_event_invocation_is_attempted_three_times() {
         assert_eq!(record.invocation_type, "Event");
         assert_eq!(record.error_type.as_deref(), Some("ValidationFailed"));
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(
-        h.wait_for_records("fail", 3).await.len(),
-        3,
-        "no fourth attempt"
-    );
     h.finish().await;
 }

@@ -40,14 +40,15 @@ async fn crash_is_exit_error_and_the_next_invoke_gets_a_fresh_process() {
 
 #[tokio::test]
 async fn timeout_is_sandbox_timedout_and_the_next_invoke_works() {
+    // Long enough for the invocation after the timeout to answer in time on a loaded machine.
     let h =
-        Harness::start(|dir| vec![spec("sleepy", "sleepy.py", Duration::from_secs(1), dir)]).await;
-    let (error, timed_out) = h.invoke("sleepy", json!({"sleep": 30})).await;
+        Harness::start(|dir| vec![spec("sleepy", "sleepy.py", Duration::from_secs(5), dir)]).await;
+    let (error, timed_out) = h.invoke("sleepy", json!({"sleep": 300})).await;
     assert_eq!(error.as_deref(), Some("Unhandled"));
     assert_eq!(timed_out["errorType"], "Sandbox.Timedout");
     assert_eq!(
         timed_out["errorMessage"],
-        "Task timed out after 1.00 seconds"
+        "Task timed out after 5.00 seconds"
     );
 
     let (error, after) = h.invoke("sleepy", json!({"sleep": 0})).await;

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 use stackflow_lambda_service::{
-    self as lambda_service, FunctionSpec, InvocationRecord, LambdaService, LambdaServiceConfig,
+    self as lambda_service, AsyncOutcomeRecord, FunctionSpec, InvocationRecord, LambdaService,
+    LambdaServiceConfig,
 };
 
 pub const REGION: &str = "us-east-1";
@@ -152,6 +153,26 @@ impl Harness {
                 started.elapsed() < WAIT_LIMIT,
                 "only {} of {count} invocations of {function}",
                 records.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// How the Event invocation `request_id` ended, once it has (its last attempt is recorded
+    /// by then).
+    pub async fn wait_for_async_outcome(&self, request_id: &str) -> AsyncOutcomeRecord {
+        let url = format!("{}/stackflow/async-outcomes", self.base);
+        let started = Instant::now();
+        loop {
+            let response = self.http.get(&url).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let outcomes: Vec<AsyncOutcomeRecord> = response.json().await.unwrap();
+            if let Some(outcome) = outcomes.into_iter().find(|o| o.request_id == request_id) {
+                return outcome;
+            }
+            assert!(
+                started.elapsed() < WAIT_LIMIT,
+                "the Event invocation {request_id} did not end"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
