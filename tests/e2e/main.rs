@@ -5,13 +5,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod aftermath;
+mod concurrency;
 mod continuation;
 mod deploy;
 mod duplicates;
 mod emulation;
 mod failures;
 mod faults;
+mod held_claims;
 mod process_faults;
+mod readme_claims;
 mod roles;
 mod secrets;
 mod support;
