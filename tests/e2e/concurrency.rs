@@ -7,7 +7,9 @@ use std::time::Duration;
 use stackflow_environment::functions::ENTRY_FUNCTION;
 use stackflow_job_service::{ArtifactSource, CreateJobRequest, JobServiceClient};
 
-use crate::support::{environment, example, example_parameters, executions, home, runtime, unique_stack};
+use crate::support::{
+    environment, example, example_parameters, executions, home, runtime, unique_stack,
+};
 
 #[test]
 fn the_same_job_delivered_twice_at_once_starts_one_execution_and_ends_with_one_result() {
@@ -60,9 +62,7 @@ fn the_same_job_delivered_twice_at_once_starts_one_execution_and_ends_with_one_r
         let concluded: Vec<&str> = log
             .lines()
             .filter(|line| line.contains(&job_id))
-            .filter(|line| {
-                line.contains("execution started") || line.contains("already exists")
-            })
+            .filter(|line| line.contains("execution started") || line.contains("already exists"))
             .collect();
         assert_eq!(concluded.len(), 2, "{concluded:#?}");
     });

@@ -28,7 +28,13 @@ fn up(name: &str, knobs: &[&str]) -> (OwnEnvironment, EnvironmentState) {
 /// Waits until moto holds `stack` (its CreateStack went through), whatever the proxy reports.
 async fn wait_for_stack(env: &EnvironmentState, stack: &str, deadline: Instant) {
     let cfn = aws_sdk_cloudformation::Client::new(&moto_sdk_config(&env.moto_url()).await);
-    while cfn.describe_stacks().stack_name(stack).send().await.is_err() {
+    while cfn
+        .describe_stacks()
+        .stack_name(stack)
+        .send()
+        .await
+        .is_err()
+    {
         assert!(Instant::now() < deadline, "stack {stack} was never created");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
@@ -127,6 +133,8 @@ fn timeout_minutes_running_out_fails_the_job_and_no_job_of_the_chain_leaks_its_c
             "CloudFormation carries on",
         ],
     );
+    // Whose operation it is cannot be shown here: moto records no ClientRequestToken in its
+    // stack events (its FakeEvent sets none), so locally every operation reads as another's.
 
     runtime().block_on(async {
         let jobs = JobServiceClient::new(env.jobs_url());

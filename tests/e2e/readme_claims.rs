@@ -10,8 +10,8 @@ use stackflow_environment::aws::{moto_sdk_config, SERVICE_ROLE_ARN};
 use stackflow_environment::state::EnvironmentState;
 
 use crate::support::{
-    assert_failed, cli, environment, example, example_parameters, fixture, run, run_with,
-    runtime, unique_stack, RUN_TIMEOUT,
+    assert_failed, cli, environment, example, example_parameters, fixture, run, run_with, runtime,
+    unique_stack, RUN_TIMEOUT,
 };
 
 async fn cloudformation(env: &EnvironmentState) -> aws_sdk_cloudformation::Client {
@@ -78,10 +78,9 @@ fn role_arn_tags_and_the_configuration_files_tags_and_stack_policy_reach_the_sta
             .map(str::to_string)
     });
     let policy: Value = serde_json::from_str(&policy.expect("a stack policy")).unwrap();
-    let config: Value = serde_json::from_str(
-        &std::fs::read_to_string(artifact.join("config.json")).unwrap(),
-    )
-    .unwrap();
+    let config: Value =
+        serde_json::from_str(&std::fs::read_to_string(artifact.join("config.json")).unwrap())
+            .unwrap();
     assert_eq!(policy, config["StackPolicy"]);
 }
 
@@ -92,11 +91,7 @@ fn a_template_over_51200_bytes_is_deployed_through_the_staging_bucket() {
     let body = std::fs::read_to_string(artifact.join("template.yaml")).unwrap();
     // CloudFormation takes at most 51,200 bytes in a TemplateBody, 1 MB from S3 (TemplateURL):
     // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
-    assert!(
-        (55_000..1_000_000).contains(&body.len()),
-        "{}",
-        body.len()
-    );
+    assert!((55_000..1_000_000).contains(&body.len()), "{}", body.len());
     let stack = unique_stack("e2e-large");
     let params = json!({
         "stack": stack, "artifact": "SourceArtifact", "file": "template.yaml",
@@ -153,7 +148,11 @@ fn s3_refusing_the_artifact_fails_the_job_as_a_permission_error() {
         .args(["aws-fault", "set", &rule.to_string()])
         .output()
         .expect("stackflow-local aws-fault set");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let fault: Value = serde_json::from_slice(&out.stdout).expect("the fault as JSON");
     let id = fault["id"].as_str().expect("the fault's id").to_string();
 

@@ -143,7 +143,11 @@ impl AppState {
 
     /// [`AppState::invoke`] `times` times at once with the same event (duplicate deliveries);
     /// the first error, once all have answered.
-    async fn deliver(self: &Arc<Self>, entry: &JobEntry, times: u32) -> Result<(), JobServiceError> {
+    async fn deliver(
+        self: &Arc<Self>,
+        entry: &JobEntry,
+        times: u32,
+    ) -> Result<(), JobServiceError> {
         if times <= 1 {
             return self.invoke(entry).await;
         }

@@ -226,11 +226,17 @@ impl Instance {
             return (Outcome::Failed(error), None);
         };
         // Test tooling: a fault armed for this invocation (none unless a test asked for one).
-        let fault = self.shared.faults.take(&self.shared.spec.name, &invocation.payload);
+        let fault = self
+            .shared
+            .faults
+            .take(&self.shared.spec.name, &invocation.payload);
         if let Some(fault) = fault {
             tracing::warn!(function = %self.shared.spec.name, request_id = %invocation.request_id, ?fault, "injecting a fault (test tooling)");
         }
-        match sandbox.invoke(invocation, self.shared.spec.timeout, fault).await {
+        match sandbox
+            .invoke(invocation, self.shared.spec.timeout, fault)
+            .await
+        {
             InvokeEnd::Completed(outcome) => (outcome, init),
             InvokeEnd::Broken(error) => {
                 self.discard_sandbox().await;

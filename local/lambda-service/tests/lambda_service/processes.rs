@@ -65,16 +65,17 @@ async fn timeout_is_sandbox_timedout_and_the_next_invoke_works() {
 
 #[tokio::test]
 async fn overlapping_invokes_of_one_function_run_at_once_in_two_processes() {
-    let h = Harness::start(|dir| {
-        vec![spec("barrier", "barrier.py", Duration::from_secs(10), dir)]
-    })
-    .await;
+    let h = Harness::start(|dir| vec![spec("barrier", "barrier.py", Duration::from_secs(10), dir)])
+        .await;
     // Each invocation finishes only once both have started: one process at a time would time
     // out instead, whatever the machine's speed.
     let meeting = h.log_dir.join("meeting");
     std::fs::create_dir_all(&meeting).unwrap();
     let event = json!({"dir": meeting, "parties": 2});
-    let (a, b) = tokio::join!(h.invoke("barrier", event.clone()), h.invoke("barrier", event));
+    let (a, b) = tokio::join!(
+        h.invoke("barrier", event.clone()),
+        h.invoke("barrier", event)
+    );
     assert_eq!(a.0, None, "{}", a.1);
     assert_eq!(b.0, None, "{}", b.1);
     assert_ne!(a.1["pid"], b.1["pid"], "two execution environments");
@@ -92,7 +93,13 @@ async fn overlapping_invokes_of_one_function_run_at_once_in_two_processes() {
 
     let records = h.wait_for_records("barrier", 4).await;
     assert!(records.iter().all(|r| r.ok));
-    assert_eq!(records.iter().filter(|r| r.init_duration_ms.is_some()).count(), 2);
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r.init_duration_ms.is_some())
+            .count(),
+        2
+    );
     h.finish().await;
 }
 
