@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use stackflow_environment::aws::{moto_sdk_config, SERVICE_ROLE_ARN};
 use stackflow_environment::state::EnvironmentState;
 
+use crate::aftermath::Aftermath;
 use crate::support::{
     assert_failed, cli, environment, example, example_parameters, fixture, run, run_with, runtime,
     unique_stack, RUN_TIMEOUT,
@@ -182,4 +183,5 @@ fn s3_refusing_the_artifact_fails_the_job_as_a_permission_error() {
     );
     // Refused once, not retried: no retry turns a refusal into an answer.
     assert_eq!(counts["struck"], 1, "{counts}");
+    Aftermath::of(environment(), refused.job_id()).assert_one_execution_one_report();
 }

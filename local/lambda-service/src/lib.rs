@@ -8,7 +8,7 @@
 //! - Execution: a warm process per execution environment, started lazily on its first invocation
 //!   (a cold start, as in Lambda) with a cleared environment: the spec's variables plus what
 //!   Lambda sets. Each environment runs one invocation at a time; an invocation that arrives while
-//!   every environment of the function is busy gets a new one (up to `worker::MAX_INSTANCES`,
+//!   every environment of the function is busy gets a new one (up to [`MAX_INSTANCES`],
 //!   then it waits), so overlapping invocations overlap as on Lambda. A process that exits
 //!   mid-invocation (`Runtime.ExitError`), runs past the timeout (`Sandbox.Timedout`) or fails
 //!   init (`Runtime.InitError`) is killed and replaced on its environment's next invocation.
@@ -21,7 +21,7 @@
 //!
 //! Local deviations from Lambda: async retries wait the configured delays (default
 //! [`DEFAULT_ASYNC_RETRY_DELAYS`], 1 s then 2 s, instead of about 1 and 2 minutes); only `$LATEST`
-//! exists, so every qualifier runs it; at most `worker::MAX_INSTANCES` execution environments per
+//! exists, so every qualifier runs it; at most [`MAX_INSTANCES`] execution environments per
 //! function at once (Lambda's limit is the account's concurrency).
 
 mod error;
@@ -50,6 +50,7 @@ use tokio::task::JoinHandle;
 pub use error::LambdaServiceError;
 pub use faults::{FaultKind, FaultSpec};
 pub use records::InvocationRecord;
+pub use worker::MAX_INSTANCES;
 
 use faults::Faults;
 use records::InvocationLog;

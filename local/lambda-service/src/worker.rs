@@ -21,7 +21,7 @@ use crate::{stopped, FunctionSpec, LambdaServiceError};
 
 /// The most execution environments of one function at once (Lambda scales to the account's
 /// concurrency; locally a few are enough to overlap the invocations that overlap on AWS).
-pub(crate) const MAX_INSTANCES: usize = 4;
+pub const MAX_INSTANCES: usize = 4;
 
 struct Job {
     invocation: Invocation,

@@ -7,6 +7,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use stackflow_lambda_service as lambda_service;
+
 use crate::support::*;
 
 #[tokio::test]
@@ -100,6 +102,40 @@ async fn overlapping_invokes_of_one_function_run_at_once_in_two_processes() {
             .count(),
         2
     );
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn no_more_than_max_instances_processes_run_one_function() {
+    let h = Harness::start(|dir| vec![spec("barrier", "barrier.py", Duration::from_secs(10), dir)])
+        .await;
+    // MAX_INSTANCES invocations that finish only together, and one more beside them: it runs
+    // before them, or waits for one of them, in a process of theirs either way.
+    let meeting = h.log_dir.join("meeting");
+    let alone = h.log_dir.join("alone");
+    for dir in [&meeting, &alone] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    assert_eq!(
+        lambda_service::MAX_INSTANCES,
+        4,
+        "the calls below are written for 4"
+    );
+    let together = json!({"dir": meeting, "parties": 4});
+    let beside = json!({"dir": alone, "parties": 1});
+    let (a, b, c, d, e) = tokio::join!(
+        h.invoke("barrier", together.clone()),
+        h.invoke("barrier", together.clone()),
+        h.invoke("barrier", together.clone()),
+        h.invoke("barrier", together),
+        h.invoke("barrier", beside),
+    );
+    let mut pids = BTreeSet::new();
+    for (error, body) in [a, b, c, d, e] {
+        assert_eq!(error, None, "{body}");
+        pids.insert(body["pid"].as_u64().unwrap());
+    }
+    assert_eq!(pids.len(), lambda_service::MAX_INSTANCES, "{pids:?}");
     h.finish().await;
 }
 
