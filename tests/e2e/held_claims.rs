@@ -40,10 +40,10 @@ async fn wait_for_stack(env: &EnvironmentState, stack: &str, deadline: Instant) 
     }
 }
 
-/// How long the busy stack's operations are reported in progress: long enough that the second
-/// job, started once the first one's CreateStack went through, finds the stack busy (it takes a
-/// few steps, a second or two, to get there).
-const BUSY_HOLD: &str = "20";
+/// How long the busy stack's operations are reported in progress: the second job, started once
+/// the first one's CreateStack went through, must find the stack busy. It gets there in a few
+/// steps, under a second in the local runs, the whole suite running beside it.
+const BUSY_HOLD: &str = "10";
 
 #[test]
 fn a_second_job_on_a_busy_stack_waits_then_deploys() {
