@@ -56,7 +56,9 @@ fn the_same_job_delivered_twice_at_once_starts_one_execution_and_ends_with_one_r
         assert_eq!(started, 1, "executions for job {job_id}: {started}");
 
         // Both deliveries reached StartExecution and neither failed: what each concluded is in
-        // the entry function's log, one line each.
+        // the entry function's log, one line each. (With the same name and input while the
+        // execution is open, StartExecution answers success to both, as Step Functions does:
+        // https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html)
         let log = std::fs::read_to_string(home().logs().join(format!("{ENTRY_FUNCTION}.log")))
             .expect("the entry function's log");
         let concluded: Vec<&str> = log
