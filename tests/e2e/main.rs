@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod aftermath;
+mod concurrency;
 mod continuation;
 mod deploy;
 mod duplicates;
@@ -12,7 +13,9 @@ mod emulation;
 mod emulator_failures;
 mod failures;
 mod faults;
+mod held_claims;
 mod process_faults;
+mod readme_claims;
 mod roles;
 mod secrets;
 mod support;

@@ -21,7 +21,7 @@ use crate::support::{
 };
 
 /// The three credentials of each job's event.
-async fn credentials(jobs: &JobServiceClient, job_ids: &[String]) -> Vec<String> {
+pub async fn credentials(jobs: &JobServiceClient, job_ids: &[String]) -> Vec<String> {
     let mut secrets = Vec::new();
     for id in job_ids {
         let event = jobs.get_event(id).await.unwrap();
@@ -83,7 +83,7 @@ fn assert_absent(secrets: &[String], text: &str, place: &str) {
 /// Asserts that no credential is in any execution (its input, output, error and history), any
 /// job record (failure messages included), the given texts (the CLI's reports and live output)
 /// or any log file under `logs`. Returns the log levels the function logs hold.
-async fn assert_nowhere(
+pub async fn assert_nowhere(
     env: &EnvironmentState,
     logs: &Path,
     secrets: &[String],

@@ -6,8 +6,9 @@
 //! with the old parameters and outputs after an update, with the events that say which
 //! resource failed, marked as the emulator's words. A DeleteStack, or a later create or update
 //! moto completes, ends the overlay. Retries with the same ClientRequestToken get the first
-//! answer (`tokens`).
+//! answer (`tokens`), and moto's events carry their operation's token (`event_tokens`).
 
+pub mod event_tokens;
 pub mod failure;
 pub mod overlay;
 pub mod tokens;
@@ -20,6 +21,7 @@ use stackflow::template_document::TemplateDocument;
 use crate::request::{StackRequest, TemplateReader};
 use crate::wire::{element, xml_escape};
 use crate::Reply;
+use event_tokens::EventTokens;
 use failure::{culprit, emulator_failure, error_code, told, EmulatorFailure};
 use overlay::{edit_list, empty_response, response, FailedOperation, Operation};
 use tokens::Tokens;
@@ -44,6 +46,7 @@ struct Snapshot {
 pub struct Outcomes {
     moto: TemplateReader,
     tokens: Tokens,
+    event_tokens: EventTokens,
     failed: Mutex<Vec<FailedOperation>>,
     snapshots: Mutex<Vec<Snapshot>>,
 }
@@ -58,6 +61,7 @@ impl Outcomes {
         Outcomes {
             moto,
             tokens: Tokens::default(),
+            event_tokens: EventTokens::default(),
             failed: Mutex::new(Vec::new()),
             snapshots: Mutex::new(Vec::new()),
         }
@@ -80,6 +84,7 @@ impl Outcomes {
         if let Some(answer) = self.tokens.replay(request) {
             return Some(Reply::Body(answer));
         }
+        self.event_tokens.begin(request);
         let name = request.stack_name()?;
         let failed = self.overlay(name);
         match (request.action.as_str(), failed) {
@@ -109,9 +114,13 @@ impl Outcomes {
             "CreateStack" | "UpdateStack" | "DeleteStack" => {
                 self.after_operation(request, status, body).await
             }
-            "DescribeStacks" | "DescribeStackEvents" | "ListStacks" => {
+            "DescribeStackEvents" => {
+                let stamped = self.event_tokens.stamp(body);
+                let body = stamped.as_deref().unwrap_or(body);
                 self.rewrite(request, status, body)
+                    .or_else(|| stamped.map(Reply::Body))
             }
+            "DescribeStacks" | "ListStacks" => self.rewrite(request, status, body),
             _ => None,
         }
     }
@@ -129,6 +138,7 @@ impl Outcomes {
         if (200..300).contains(&status) {
             self.clear(name);
             self.tokens.record(request, body);
+            self.event_tokens.accepted(request);
             return None;
         }
         if request.action == "DeleteStack" {

@@ -14,7 +14,7 @@ use crate::job::{JobEntry, JobSpec};
 use crate::model::{ArtifactRecord, ClosedBy, CreateJobRequest};
 use crate::random::{self, now_ms};
 use crate::validation::{Violations, ARTIFACTS_MAX, CONFIGURATION_VALUE_MAX};
-use crate::{AppState, DEFAULT_PIPELINE_NAME};
+use crate::{AppState, DEFAULT_PIPELINE_NAME, MAX_DELIVERIES};
 
 impl AppState {
     /// Create a job for a new action execution and invoke the entry function with it. When the
@@ -55,7 +55,7 @@ impl AppState {
         );
         self.store.insert(entry.clone());
         self.schedule_reply_timeout(job_id.clone(), self.reply_timeout);
-        if let Err(error) = self.invoke(&entry).await {
+        if let Err(error) = self.deliver(&entry, request.deliveries.unwrap_or(1)).await {
             self.store.fail_unanswered(
                 &job_id,
                 ClosedBy::InvokeFailed,
@@ -139,6 +139,34 @@ impl AppState {
                 _ = shutdown.changed() => {}
             }
         });
+    }
+
+    /// [`AppState::invoke`] `times` times at once with the same event (duplicate deliveries);
+    /// the first error, once all have answered.
+    async fn deliver(
+        self: &Arc<Self>,
+        entry: &JobEntry,
+        times: u32,
+    ) -> Result<(), JobServiceError> {
+        if times <= 1 {
+            return self.invoke(entry).await;
+        }
+        let mut invokes = tokio::task::JoinSet::new();
+        for _ in 0..times {
+            let (state, entry) = (Arc::clone(self), entry.clone());
+            invokes.spawn(async move { state.invoke(&entry).await });
+        }
+        let mut first_error = None;
+        while let Some(done) = invokes.join_next().await {
+            let result = done.map_err(|error| JobServiceError::Invoke {
+                function: entry.record.function_name.clone(),
+                message: error.to_string(),
+            });
+            if let Err(error) = result.and_then(|invoked| invoked) {
+                first_error.get_or_insert(error);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
     }
 
     /// `Invoke` with `X-Amz-Invocation-Type: Event`, as CodePipeline invokes an action's function.
@@ -235,6 +263,13 @@ fn check_request(request: &CreateJobRequest) -> Result<(), JobServiceError> {
         violations.artifact_name("artifacts.name", name);
         if !names.insert(name) {
             violations.other(format!("artifact name {name:?} is used twice"));
+        }
+    }
+    if let Some(deliveries) = request.deliveries {
+        if !(1..=MAX_DELIVERIES).contains(&deliveries) {
+            violations.other(format!(
+                "deliveries must be 1 to {MAX_DELIVERIES}, not {deliveries}"
+            ));
         }
     }
     for artifact in &request.artifacts {

@@ -11,6 +11,7 @@ fn request() -> CreateJobRequest {
         }],
         output_artifacts: vec!["Out".into()],
         pipeline_name: Some("my-pipeline".into()),
+        deliveries: None,
     }
 }
 
@@ -56,4 +57,26 @@ fn the_timeout_message_names_the_job_and_the_seconds() {
     assert!(message.contains("job-1"));
     assert!(message.contains("within 1200 seconds"));
     assert!(timeout_message("j", Duration::from_millis(1500)).contains("1.500 seconds"));
+}
+
+#[test]
+fn deliveries_are_one_to_the_most() {
+    for deliveries in [1, MAX_DELIVERIES] {
+        let request = CreateJobRequest {
+            deliveries: Some(deliveries),
+            ..request()
+        };
+        assert!(check_request(&request).is_ok(), "{deliveries}");
+    }
+    for deliveries in [0, MAX_DELIVERIES + 1] {
+        let request = CreateJobRequest {
+            deliveries: Some(deliveries),
+            ..request()
+        };
+        let error = check_request(&request)
+            .err()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        assert!(error.contains("deliveries must be 1 to"), "{error}");
+    }
 }

@@ -9,7 +9,8 @@
 //! `"CodePipeline.job"` event with fresh artifact credentials) and invokes the entry function
 //! asynchronously; continuation tokens start new jobs; unanswered jobs time out. As test tooling
 //! it can also stop the pipeline at a job (`POST /stackflow/jobs/{id}/stop`), which then refuses
-//! every result, as CodePipeline does for a stopped or superseded pipeline execution.
+//! every result, as CodePipeline does for a stopped or superseded pipeline execution, and invoke
+//! the entry function more than once at the same moment with a new job's event (`deliveries`).
 
 mod artifacts;
 mod client;
@@ -48,6 +49,9 @@ use store::Store;
 
 /// The pipeline name of jobs created without one.
 pub const DEFAULT_PIPELINE_NAME: &str = "stackflow-local";
+
+/// The most deliveries of one job's event a create may ask for (test tooling).
+pub const MAX_DELIVERIES: u32 = 5;
 
 /// CodePipeline fails a Lambda invoke action whose function sends no result for 20 minutes.
 pub const DEFAULT_REPLY_TIMEOUT: Duration = Duration::from_secs(20 * 60);

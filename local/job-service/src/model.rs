@@ -202,6 +202,11 @@ pub struct CreateJobRequest {
     /// Defaults to [`crate::DEFAULT_PIPELINE_NAME`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipeline_name: Option<String>,
+    /// Test tooling: invoke the entry function this many times at once with the job's one
+    /// event (1 to [`crate::MAX_DELIVERIES`]), as Lambda's at-least-once delivery of an
+    /// asynchronous invocation may. Default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<u32>,
 }
 
 /// One input artifact of [`CreateJobRequest`].

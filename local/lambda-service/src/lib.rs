@@ -5,11 +5,13 @@
 //!   a `:qualifier`; SigV4 is not checked). `RequestResponse` waits for the result (a function
 //!   error is HTTP 200 + `X-Amz-Function-Error: Unhandled`); `Event` answers 202 and runs in the
 //!   background, retried after each configured delay on failure; `DryRun` answers 204.
-//! - Execution: one warm process per function, started lazily on its first invocation (a cold
-//!   start, as in Lambda) with a cleared environment: the spec's variables plus what Lambda sets.
-//!   Invocations of a function run one at a time, in order. A process that exits mid-invocation
-//!   (`Runtime.ExitError`), runs past the timeout (`Sandbox.Timedout`) or fails init
-//!   (`Runtime.InitError`) is killed and replaced on the next invocation.
+//! - Execution: a warm process per execution environment, started lazily on its first invocation
+//!   (a cold start, as in Lambda) with a cleared environment: the spec's variables plus what
+//!   Lambda sets. Each environment runs one invocation at a time; an invocation that arrives while
+//!   every environment of the function is busy gets a new one (up to [`MAX_INSTANCES`],
+//!   then it waits), so overlapping invocations overlap as on Lambda. A process that exits
+//!   mid-invocation (`Runtime.ExitError`), runs past the timeout (`Sandbox.Timedout`) or fails
+//!   init (`Runtime.InitError`) is killed and replaced on its environment's next invocation.
 //! - Each process gets its own Runtime API listener on an ephemeral 127.0.0.1 port, so a dead
 //!   process's connections can never take another's events.
 //! - `GET /stackflow/invocations`: every invocation so far ([`InvocationRecord`], no payloads);
@@ -21,7 +23,8 @@
 //!
 //! Local deviations from Lambda: async retries wait the configured delays (default
 //! [`DEFAULT_ASYNC_RETRY_DELAYS`], 1 s then 2 s, instead of about 1 and 2 minutes); only `$LATEST`
-//! exists, so every qualifier runs it; one execution environment per function (no concurrency).
+//! exists, so every qualifier runs it; at most [`MAX_INSTANCES`] execution environments per
+//! function at once (Lambda's limit is the account's concurrency).
 
 mod error;
 mod faults;
@@ -49,6 +52,7 @@ use tokio::task::JoinHandle;
 pub use error::LambdaServiceError;
 pub use faults::{FaultKind, FaultSpec};
 pub use records::{AsyncOutcomeRecord, InvocationRecord};
+pub use worker::MAX_INSTANCES;
 
 use faults::Faults;
 use records::{AsyncOutcomeLog, InvocationLog};

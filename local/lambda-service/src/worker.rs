@@ -1,15 +1,16 @@
-//! One worker per function: it takes invocations from the function's queue one at a time, in
-//! order (Lambda runs one event per execution environment; locally there is one environment),
-//! keeps the process warm between them, starts a fresh one after a crash or timeout, and records
-//! each invocation.
+//! One worker per function: it takes invocations from the function's queue and runs each in an
+//! execution environment of its own while it lasts, as Lambda does: one event at a time per
+//! environment, a warm process kept between events, a new environment (a cold start) when every
+//! one is busy, up to [`MAX_INSTANCES`]. An environment whose process crashed or timed out starts
+//! a fresh one on its next event. Each invocation is recorded.
 
 use std::fs::File;
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{mpsc, oneshot, watch};
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 use crate::faults::Faults;
 use crate::invocation::Invocation;
@@ -17,6 +18,10 @@ use crate::outcome::{FunctionError, Outcome, INIT_ERROR};
 use crate::records::{InvocationLog, InvocationRecord};
 use crate::sandbox::{InvokeEnd, Sandbox};
 use crate::{stopped, FunctionSpec, LambdaServiceError};
+
+/// The most execution environments of one function at once (Lambda scales to the account's
+/// concurrency; locally a few are enough to overlap the invocations that overlap on AWS).
+pub const MAX_INSTANCES: usize = 4;
 
 struct Job {
     invocation: Invocation,
@@ -38,16 +43,22 @@ impl FunctionQueue {
     }
 }
 
-struct Worker {
-    spec: Arc<FunctionSpec>,
+/// What every execution environment of one function shares.
+struct Shared {
+    spec: FunctionSpec,
     region: String,
     log: File,
     records: InvocationLog,
     faults: Faults,
+}
+
+/// One execution environment: at most one warm process, serving one invocation at a time.
+struct Instance {
+    shared: Arc<Shared>,
     sandbox: Option<Sandbox>,
 }
 
-/// Start the worker of one function; it ends (killing its process) when `shutdown` turns true
+/// Start the worker of one function; it ends (killing its processes) when `shutdown` turns true
 /// or its sender is dropped.
 pub(crate) fn spawn(
     spec: FunctionSpec,
@@ -58,42 +69,88 @@ pub(crate) fn spawn(
     shutdown: watch::Receiver<bool>,
 ) -> (FunctionQueue, JoinHandle<()>) {
     let (queue, jobs) = mpsc::unbounded_channel();
-    let worker = Worker {
-        spec: Arc::new(spec),
+    let shared = Arc::new(Shared {
+        spec,
         region,
         log,
         records,
         faults,
-        sandbox: None,
-    };
-    let handle = tokio::spawn(worker.run(jobs, shutdown));
+    });
+    let handle = tokio::spawn(run(shared, jobs, shutdown));
     (FunctionQueue(queue), handle)
 }
 
-impl Worker {
-    async fn run(
-        mut self,
-        mut jobs: mpsc::UnboundedReceiver<Job>,
-        mut shutdown: watch::Receiver<bool>,
-    ) {
-        loop {
-            let job = tokio::select! {
-                biased;
-                () = stopped(&mut shutdown) => break,
-                job = jobs.recv() => match job {
-                    Some(job) => job,
-                    None => break,
-                },
-            };
-            let outcome = tokio::select! {
-                biased;
-                () = stopped(&mut shutdown) => break,
-                outcome = self.serve(&job.invocation) => outcome,
-            };
-            // The caller may have gone away (a dropped HTTP request); nothing to do then.
-            let _ = job.reply.send(outcome);
+/// The warm processes not serving an event, the most recently used last.
+#[derive(Default)]
+struct Idle(Mutex<Vec<Sandbox>>);
+
+impl Idle {
+    fn pop(&self) -> Option<Sandbox> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).pop()
+    }
+    fn push(&self, sandbox: Sandbox) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(sandbox);
+    }
+    fn drain(&self) -> Vec<Sandbox> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Hand each invocation to an idle execution environment (the most recently used, so a lone
+/// caller keeps one warm process), or to a new one while fewer than [`MAX_INSTANCES`] are busy;
+/// beyond that invocations wait in order for the first one free.
+async fn run(
+    shared: Arc<Shared>,
+    mut jobs: mpsc::UnboundedReceiver<Job>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let idle = Arc::new(Idle::default());
+    let mut busy = JoinSet::new();
+    loop {
+        tokio::select! {
+            biased;
+            () = stopped(&mut shutdown) => break,
+            Some(_) = busy.join_next() => {}
+            job = jobs.recv(), if busy.len() < MAX_INSTANCES => match job {
+                Some(job) => {
+                    let instance = Instance {
+                        shared: Arc::clone(&shared),
+                        sandbox: idle.pop(),
+                    };
+                    busy.spawn(instance.take(job, Arc::clone(&idle), shutdown.clone()));
+                }
+                None => break,
+            },
         }
-        self.discard_sandbox().await;
+    }
+    // Busy instances stop on shutdown themselves; after the last sender is gone they finish.
+    while busy.join_next().await.is_some() {}
+    for mut sandbox in idle.drain() {
+        sandbox.kill().await;
+    }
+}
+
+impl Instance {
+    /// Serve one invocation. The warm process goes back to `idle` before the caller hears the
+    /// outcome, so the caller's next invocation finds it warm.
+    async fn take(mut self, job: Job, idle: Arc<Idle>, mut shutdown: watch::Receiver<bool>) {
+        let outcome = tokio::select! {
+            biased;
+            () = stopped(&mut shutdown) => None,
+            outcome = self.serve(&job.invocation) => Some(outcome),
+        };
+        let Some(outcome) = outcome else {
+            self.discard_sandbox().await;
+            return;
+        };
+        if let Some(sandbox) = self.sandbox.take() {
+            idle.push(sandbox);
+        }
+        // The caller may have gone away (a dropped HTTP request); nothing to do then.
+        let _ = job.reply.send(outcome);
     }
 
     async fn serve(&mut self, invocation: &Invocation) -> Outcome {
@@ -115,11 +172,11 @@ impl Worker {
             request_id,
             duration,
             init,
-            self.spec.memory_mb,
+            self.shared.spec.memory_mb,
             error_type.as_deref(),
         ));
         tracing::info!(
-            function = %self.spec.name,
+            function = %self.shared.spec.name,
             request_id = %request_id,
             invocation_type = invocation.invocation_type.as_str(),
             attempt = invocation.attempt,
@@ -128,8 +185,8 @@ impl Worker {
             error_type = error_type.as_deref().unwrap_or("-"),
             "invocation finished"
         );
-        self.records.push(InvocationRecord {
-            function: self.spec.name.clone(),
+        self.shared.records.push(InvocationRecord {
+            function: self.shared.spec.name.clone(),
             request_id: request_id.clone(),
             invocation_type: invocation.invocation_type.as_str().to_string(),
             attempt: invocation.attempt,
@@ -156,7 +213,7 @@ impl Worker {
         }
         let mut init = None;
         if self.sandbox.is_none() {
-            match Sandbox::start(&self.spec, &self.region, &self.log).await {
+            match Sandbox::start(&self.shared.spec, &self.shared.region, &self.shared.log).await {
                 Ok((sandbox, init_duration)) => {
                     self.sandbox = Some(sandbox);
                     init = Some(init_duration);
@@ -169,11 +226,17 @@ impl Worker {
             return (Outcome::Failed(error), None);
         };
         // Test tooling: a fault armed for this invocation (none unless a test asked for one).
-        let fault = self.faults.take(&self.spec.name, &invocation.payload);
+        let fault = self
+            .shared
+            .faults
+            .take(&self.shared.spec.name, &invocation.payload);
         if let Some(fault) = fault {
-            tracing::warn!(function = %self.spec.name, request_id = %invocation.request_id, ?fault, "injecting a fault (test tooling)");
+            tracing::warn!(function = %self.shared.spec.name, request_id = %invocation.request_id, ?fault, "injecting a fault (test tooling)");
         }
-        match sandbox.invoke(invocation, self.spec.timeout, fault).await {
+        match sandbox
+            .invoke(invocation, self.shared.spec.timeout, fault)
+            .await
+        {
             InvokeEnd::Completed(outcome) => (outcome, init),
             InvokeEnd::Broken(error) => {
                 self.discard_sandbox().await;
@@ -190,8 +253,9 @@ impl Worker {
 
     /// Lambda-style START/END/REPORT lines in the function's log, between its own output.
     fn log_line(&self, line: &str) {
-        if let Err(err) = writeln!(&self.log, "{line}") {
-            tracing::warn!(function = %self.spec.name, error = %err, "writing the function log");
+        // One write per line: the function's instances share the log.
+        if let Err(err) = (&self.shared.log).write_all(format!("{line}\n").as_bytes()) {
+            tracing::warn!(function = %self.shared.spec.name, error = %err, "writing the function log");
         }
     }
 }

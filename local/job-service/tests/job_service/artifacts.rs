@@ -128,6 +128,7 @@ async fn a_job_uploads_its_artifacts_to_the_artifact_bucket_as_codepipeline_does
         }],
         output_artifacts: vec!["DeployOutput".into()],
         pipeline_name: Some("my-pipeline".into()),
+        deliveries: None,
     };
     let job_id = env.client.create(&request).await.unwrap();
 

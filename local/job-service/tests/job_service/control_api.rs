@@ -133,3 +133,24 @@ async fn jobs_survive_a_restart_through_the_state_file() {
     env.service.shutdown().await;
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[tokio::test]
+async fn deliveries_invoke_the_entry_function_that_many_times_with_one_event() {
+    let env = start_default().await;
+    let request = CreateJobRequest {
+        user_parameters: Some(PARAMS.into()),
+        deliveries: Some(2),
+        ..CreateJobRequest::default()
+    };
+    let job_id = env.client.create(&request).await.unwrap();
+    // Both were invoked before the create answered.
+    let invocations = env.lambda.all();
+    assert_eq!(invocations.len(), 2, "{invocations:?}");
+    let event = env.client.get_event(&job_id).await.unwrap();
+    for invocation in &invocations {
+        assert_eq!(invocation.function, ENTRY);
+        assert_eq!(invocation.invocation_type.as_deref(), Some("Event"));
+        assert_eq!(invocation.event, event);
+    }
+    env.service.shutdown().await;
+}

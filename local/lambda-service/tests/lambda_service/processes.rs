@@ -1,4 +1,4 @@
-//! The function processes: crashes, timeouts, init failures, queueing, their environment,
+//! The function processes: crashes, timeouts, init failures, concurrency, their environment,
 //! and shutdown.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
+
+use stackflow_lambda_service as lambda_service;
 
 use crate::support::*;
 
@@ -65,24 +67,89 @@ async fn timeout_is_sandbox_timedout_and_the_next_invoke_works() {
 }
 
 #[tokio::test]
-async fn concurrent_invokes_of_one_function_are_queued_and_both_succeed() {
+async fn overlapping_invokes_of_one_function_run_at_once_in_two_processes() {
+    let h = Harness::start(|dir| vec![spec("barrier", "barrier.py", Duration::from_secs(10), dir)])
+        .await;
+    // Each invocation finishes only once both have started: one process at a time would time
+    // out instead, whatever the machine's speed.
+    let meeting = h.log_dir.join("meeting");
+    std::fs::create_dir_all(&meeting).unwrap();
+    let event = json!({"dir": meeting, "parties": 2});
+    let (a, b) = tokio::join!(
+        h.invoke("barrier", event.clone()),
+        h.invoke("barrier", event)
+    );
+    assert_eq!(a.0, None, "{}", a.1);
+    assert_eq!(b.0, None, "{}", b.1);
+    assert_ne!(a.1["pid"], b.1["pid"], "two execution environments");
+
+    // One at a time afterwards: the warm processes serve, no third one starts.
+    let alone = h.log_dir.join("alone");
+    std::fs::create_dir_all(&alone).unwrap();
+    let event = json!({"dir": alone, "parties": 1});
+    let (error, later) = h.invoke("barrier", event.clone()).await;
+    assert_eq!(error, None);
+    let (error, again) = h.invoke("barrier", event).await;
+    assert_eq!(error, None);
+    assert_eq!(later["pid"], again["pid"], "one warm process, kept");
+    assert!([&a.1["pid"], &b.1["pid"]].contains(&&later["pid"]));
+
+    let records = h.wait_for_records("barrier", 4).await;
+    assert!(records.iter().all(|r| r.ok));
+    assert_eq!(
+        records
+            .iter()
+            .filter(|r| r.init_duration_ms.is_some())
+            .count(),
+        2
+    );
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn no_more_than_max_instances_processes_run_one_function() {
+    let h = Harness::start(|dir| vec![spec("barrier", "barrier.py", Duration::from_secs(10), dir)])
+        .await;
+    // MAX_INSTANCES invocations that finish only together, and one more beside them: it runs
+    // before them, or waits for one of them, in a process of theirs either way.
+    let meeting = h.log_dir.join("meeting");
+    let alone = h.log_dir.join("alone");
+    for dir in [&meeting, &alone] {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    assert_eq!(
+        lambda_service::MAX_INSTANCES,
+        4,
+        "the calls below are written for 4"
+    );
+    let together = json!({"dir": meeting, "parties": 4});
+    let beside = json!({"dir": alone, "parties": 1});
+    let (a, b, c, d, e) = tokio::join!(
+        h.invoke("barrier", together.clone()),
+        h.invoke("barrier", together.clone()),
+        h.invoke("barrier", together.clone()),
+        h.invoke("barrier", together),
+        h.invoke("barrier", beside),
+    );
+    let mut pids = BTreeSet::new();
+    for (error, body) in [a, b, c, d, e] {
+        assert_eq!(error, None, "{body}");
+        pids.insert(body["pid"].as_u64().unwrap());
+    }
+    assert_eq!(pids.len(), lambda_service::MAX_INSTANCES, "{pids:?}");
+    h.finish().await;
+}
+
+#[tokio::test]
+async fn sequential_invokes_reuse_one_warm_process() {
     let h =
         Harness::start(|dir| vec![spec("sleepy", "sleepy.py", Duration::from_secs(10), dir)]).await;
-    let (a, b) = tokio::join!(
-        h.invoke("sleepy", json!({"sleep": 0.3})),
-        h.invoke("sleepy", json!({"sleep": 0.3}))
-    );
-    assert_eq!(a.0, None);
-    assert_eq!(b.0, None);
-    assert_eq!(
-        a.1["pid"], b.1["pid"],
-        "one process served both, one after the other"
-    );
-
-    let records = h.wait_for_records("sleepy", 2).await;
-    assert!(records.iter().all(|r| r.ok));
-    // In order, not overlapping (a few ms of slack for the two clocks' rounding).
-    assert!(records[0].started_at_ms + records[0].duration_ms <= records[1].started_at_ms + 5);
+    let (_, first) = h.invoke("sleepy", json!({"sleep": 0})).await;
+    for _ in 0..3 {
+        let (error, body) = h.invoke("sleepy", json!({"sleep": 0})).await;
+        assert_eq!(error, None);
+        assert_eq!(body["pid"], first["pid"]);
+    }
     h.finish().await;
 }
 
