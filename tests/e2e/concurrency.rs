@@ -2,13 +2,12 @@
 //! deliveries of one asynchronous invocation at once, in two execution environments, and the
 //! local Lambda service does too. Both reach StartExecution; one execution runs, one result.
 
-use std::time::Duration;
-
 use stackflow_environment::functions::ENTRY_FUNCTION;
 use stackflow_job_service::{ArtifactSource, CreateJobRequest, JobServiceClient};
 
 use crate::support::{
-    environment, example, example_parameters, executions, home, runtime, unique_stack,
+    assert_one_execution_one_result, environment, example, example_parameters, home, runtime,
+    unique_stack,
 };
 
 #[test]
@@ -37,23 +36,7 @@ fn the_same_job_delivered_twice_at_once_starts_one_execution_and_ends_with_one_r
         };
         let job_id = jobs.create(&request).await.expect("create the job");
 
-        let record = jobs
-            .wait_for_final(&job_id, Duration::from_secs(240))
-            .await
-            .unwrap();
-        assert!(record.succeeded(), "job did not succeed: {record:?}");
-        assert_eq!(
-            record.reports_after_close, 0,
-            "a second result reached the closed job"
-        );
-
-        let name = stackflow::steps::start_deployment::execution_name(&job_id);
-        let started = executions(env)
-            .await
-            .iter()
-            .filter(|e| e.name() == name)
-            .count();
-        assert_eq!(started, 1, "executions for job {job_id}: {started}");
+        assert_one_execution_one_result(env, &jobs, &job_id).await;
 
         // Both deliveries reached StartExecution and neither failed: what each concluded is in
         // the entry function's log, one line each. (With the same name and input while the

@@ -16,7 +16,7 @@ use stackflow_lambda_service::InvocationRecord;
 
 use crate::aftermath::{ended, history};
 use crate::support::{
-    create_example_job, example, example_parameters, run_with, runtime, unique_stack,
+    chain, create_example_job, example, example_parameters, run_with, runtime, unique_stack,
     OwnEnvironment, Run,
 };
 
@@ -74,15 +74,6 @@ async fn invocations(env: &EnvironmentState) -> Vec<InvocationRecord> {
         .json()
         .await
         .expect("invocation records")
-}
-
-/// The jobs of one action, first to newest, following `nextJobId`.
-async fn chain(jobs: &JobServiceClient, first_job_id: &str) -> Vec<JobRecord> {
-    let mut chain = vec![jobs.get_job(first_job_id).await.expect("first job")];
-    while let Some(next) = chain.last().and_then(|job| job.next_job_id.clone()) {
-        chain.push(jobs.get_job(&next).await.expect("next job"));
-    }
-    chain
 }
 
 #[test]

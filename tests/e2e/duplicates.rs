@@ -1,11 +1,11 @@
 //! CodePipeline (or Lambda's async retry) may deliver one job twice: one execution, one report.
 
-use std::time::Duration;
-
 use stackflow_environment::functions::ENTRY_FUNCTION;
 use stackflow_job_service::JobServiceClient;
 
-use crate::support::{create_example_job, environment, executions, home, runtime, unique_stack};
+use crate::support::{
+    assert_one_execution_one_result, create_example_job, environment, home, runtime, unique_stack,
+};
 
 #[test]
 fn the_entry_function_invoked_twice_starts_one_execution_and_reports_once() {
@@ -34,22 +34,6 @@ fn the_entry_function_invoked_twice_starts_one_execution_and_reports_once() {
             response.text().await
         );
 
-        let record = jobs
-            .wait_for_final(&job_id, Duration::from_secs(240))
-            .await
-            .unwrap();
-        assert!(record.succeeded(), "job did not succeed: {record:?}");
-        assert_eq!(
-            record.reports_after_close, 0,
-            "a second report reached the closed job"
-        );
-
-        let name = stackflow::steps::start_deployment::execution_name(&job_id);
-        let count = executions(env)
-            .await
-            .iter()
-            .filter(|e| e.name() == name)
-            .count();
-        assert_eq!(count, 1, "executions for job {job_id}: {count}");
+        assert_one_execution_one_result(env, &jobs, &job_id).await;
     });
 }

@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use stackflow_environment::aws::moto_sdk_config;
 use stackflow_environment::state::EnvironmentState;
-use stackflow_job_service::{JobRecord, JobServiceClient};
+use stackflow_job_service::JobServiceClient;
 
 use crate::aftermath::history;
 use crate::secrets::{assert_nowhere, credentials};
 use crate::support::{
-    assert_failed, create_example_job, example, example_parameters, run_with, runtime,
+    assert_failed, chain, create_example_job, example, example_parameters, run_with, runtime,
     unique_stack, OwnEnvironment,
 };
 
@@ -94,15 +94,6 @@ fn a_second_job_on_a_busy_stack_waits_then_deploys() {
 const REPLY_TIMEOUT: &str = "10";
 /// Longer than the 1 minute `timeoutMinutes` of the job, with room for the check that notices.
 const TIMEOUT_HOLD: &str = "90";
-
-/// The jobs of one action, first to newest, following `nextJobId`.
-async fn chain(jobs: &JobServiceClient, first_job_id: &str) -> Vec<JobRecord> {
-    let mut chain = vec![jobs.get_job(first_job_id).await.expect("first job")];
-    while let Some(next) = chain.last().and_then(|job| job.next_job_id.clone()) {
-        chain.push(jobs.get_job(&next).await.expect("next job"));
-    }
-    chain
-}
 
 /// `timeoutMinutes` is at least 1: the cheapest honest run waits that minute. The deployment
 /// hands its job over meanwhile, so the same run shows the credentials of every job of a

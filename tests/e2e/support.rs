@@ -13,7 +13,7 @@ use serde_json::Value;
 use stackflow_environment::home::Home;
 use stackflow_environment::run::RunReport;
 use stackflow_environment::state::EnvironmentState;
-use stackflow_job_service::JobServiceClient;
+use stackflow_job_service::{JobRecord, JobServiceClient};
 
 pub fn project_root() -> PathBuf {
     stackflow_environment::home::project_root()
@@ -337,4 +337,38 @@ pub async fn executions(env: &EnvironmentState) -> Vec<aws_sdk_sfn::types::Execu
         .expect("list executions")
         .executions()
         .to_vec()
+}
+
+/// The jobs of one action, first to newest, following `nextJobId`.
+pub async fn chain(jobs: &JobServiceClient, first_job_id: &str) -> Vec<JobRecord> {
+    let mut chain = vec![jobs.get_job(first_job_id).await.expect("first job")];
+    while let Some(next) = chain.last().and_then(|job| job.next_job_id.clone()) {
+        chain.push(jobs.get_job(&next).await.expect("next job"));
+    }
+    chain
+}
+
+/// `job_id` succeeded with one result (none after it closed) from one execution: what a job
+/// delivered more than once must come to.
+pub async fn assert_one_execution_one_result(
+    env: &EnvironmentState,
+    jobs: &JobServiceClient,
+    job_id: &str,
+) {
+    let record = jobs
+        .wait_for_final(job_id, Duration::from_secs(240))
+        .await
+        .unwrap();
+    assert!(record.succeeded(), "job did not succeed: {record:?}");
+    assert_eq!(
+        record.reports_after_close, 0,
+        "a second result reached the closed job"
+    );
+    let name = stackflow::steps::start_deployment::execution_name(job_id);
+    let started = executions(env)
+        .await
+        .iter()
+        .filter(|e| e.name() == name)
+        .count();
+    assert_eq!(started, 1, "executions for job {job_id}: {started}");
 }
