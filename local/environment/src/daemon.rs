@@ -143,6 +143,26 @@ pub fn function_env(
     env
 }
 
+/// The functions reach S3, CloudFormation, CodePipeline and Step Functions through the fault
+/// proxy: the CloudFormation layer on, the test tooling off until a fault is set (or stacks are
+/// held in progress), and the record of each function's IAM actions in the home.
+async fn start_proxy(
+    home: &Home,
+    options: &ServeOptions,
+    moto_port: u16,
+    jobs_port: u16,
+) -> Result<fault_proxy::FaultProxy> {
+    let proxy = fault_proxy::start(fault_proxy::ProxyConfig {
+        moto_url: format!("http://127.0.0.1:{moto_port}"),
+        jobs_url: format!("http://127.0.0.1:{jobs_port}"),
+        hold: options.hold_in_progress,
+        cloudformation_layer: true,
+        calls_file: Some(home.calls_file()),
+    })
+    .await?;
+    Ok(proxy)
+}
+
 /// Run the environment until SIGTERM or SIGINT.
 pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
     let (moto_server, exe_dir) = installed(home)?;
@@ -159,17 +179,7 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
     };
     let jobs_port = free_port()?;
     let state_machine_arn = aws::state_machine_arn();
-
-    // Test tooling: the functions reach S3, CloudFormation and CodePipeline through the fault
-    // proxy, which forwards unchanged until a fault is set (or stacks are held in progress).
-    let proxy = fault_proxy::start(fault_proxy::ProxyConfig {
-        moto_url: format!("http://127.0.0.1:{moto_port}"),
-        jobs_url: format!("http://127.0.0.1:{jobs_port}"),
-        hold: options.hold_in_progress,
-        cloudformation_layer: true,
-        calls_file: Some(home.calls_file()),
-    })
-    .await?;
+    let proxy = start_proxy(home, &options, moto_port, jobs_port).await?;
     let endpoints = Endpoints::behind(&proxy, moto_port);
     // An adopted moto calls Lambda on the port it was started with.
     let lambda_listen = adopted.map_or(0, |record| record.lambda_port);
