@@ -37,8 +37,7 @@ pub fn hand_over_seconds(job_reply_timeout: Duration) -> u32 {
 /// Where the functions reach each service.
 pub struct Endpoints {
     pub moto_port: u16,
-    /// The fault proxy's listeners for S3, CloudFormation and CodePipeline (test tooling that
-    /// forwards unchanged until a fault is set).
+    /// The fault proxy's listeners for S3, CloudFormation, CodePipeline and Step Functions.
     pub proxy: ProxyUrls,
 }
 
@@ -50,7 +49,7 @@ pub struct ProxyUrls {
 }
 
 impl Endpoints {
-    /// S3, CloudFormation and CodePipeline through the fault proxy's listeners.
+    /// S3, CloudFormation, CodePipeline and Step Functions through the fault proxy's listeners.
     fn behind(proxy: &fault_proxy::FaultProxy, moto_port: u16) -> Self {
         Endpoints {
             moto_port,
