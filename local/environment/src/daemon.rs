@@ -77,14 +77,18 @@ impl Endpoints {
     }
 }
 
-fn free_port() -> Result<u16> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").map_err(LocalError::io("finding a free port"))?;
-    let port = listener
-        .local_addr()
-        .map_err(LocalError::io("finding a free port"))?
-        .port();
-    Ok(port)
+/// Free loopback ports for moto, the job service and the Lambda service, all different: each
+/// is held until the three are chosen, so the system cannot offer one twice.
+fn free_ports() -> Result<[u16; 3]> {
+    let bind = || TcpListener::bind("127.0.0.1:0").map_err(LocalError::io("finding a free port"));
+    let held = [bind()?, bind()?, bind()?];
+    let port = |listener: &TcpListener| {
+        listener
+            .local_addr()
+            .map(|addr| addr.port())
+            .map_err(LocalError::io("finding a free port"))
+    };
+    Ok([port(&held[0])?, port(&held[1])?, port(&held[2])?])
 }
 
 /// The environment every function gets locally: the standard AWS variables pointing at the local
@@ -150,6 +154,7 @@ async fn start_proxy(
     options: &ServeOptions,
     moto_port: u16,
     jobs_port: u16,
+    reserved_ports: Vec<u16>,
 ) -> Result<fault_proxy::FaultProxy> {
     let proxy = fault_proxy::start(fault_proxy::ProxyConfig {
         moto_url: format!("http://127.0.0.1:{moto_port}"),
@@ -157,6 +162,7 @@ async fn start_proxy(
         hold: options.hold_in_progress,
         cloudformation_layer: true,
         calls_file: Some(home.calls_file()),
+        reserved_ports,
     })
     .await?;
     Ok(proxy)
@@ -168,20 +174,20 @@ pub async fn serve(home: &Home, options: ServeOptions) -> Result<()> {
     // A moto an earlier start left running (a restart) holds the stacks: adopt it.
     let http = reqwest::Client::new();
     let adopted = moto::adoptable(&http, &home.moto_file()).await;
-    let moto_port = match adopted {
-        Some(record) => record.port,
+    let [free_moto, jobs_port, free_lambda] = free_ports()?;
+    // An adopted moto calls Lambda on the port it was started with.
+    let (moto_port, lambda_listen) = match adopted {
+        Some(record) => (record.port, record.lambda_port),
         None => {
             // A new moto: the record of calls starts over with its stacks.
             let _ = std::fs::remove_file(home.calls_file());
-            free_port()?
+            (free_moto, free_lambda)
         }
     };
-    let jobs_port = free_port()?;
     let state_machine_arn = aws::state_machine_arn();
-    let proxy = start_proxy(home, &options, moto_port, jobs_port).await?;
+    let reserved = vec![moto_port, jobs_port, lambda_listen];
+    let proxy = start_proxy(home, &options, moto_port, jobs_port, reserved).await?;
     let endpoints = Endpoints::behind(&proxy, moto_port);
-    // An adopted moto calls Lambda on the port it was started with.
-    let lambda_listen = adopted.map_or(0, |record| record.lambda_port);
     let functions = FunctionsAt {
         home,
         exe_dir: &exe_dir,

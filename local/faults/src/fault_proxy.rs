@@ -62,6 +62,22 @@ pub struct ProxyConfig {
     pub cloudformation_layer: bool,
     /// Where the record of each function's IAM actions is kept (`calls`); none: memory only.
     pub calls_file: Option<PathBuf>,
+    /// Ports chosen for the environment's other services, which may not be listening yet: the
+    /// proxy's listeners must not take them (a listener on moto's port would forward to itself).
+    pub reserved_ports: Vec<u16>,
+}
+
+/// A loopback listener on a free port that is none of `reserved`. The ports refused stay bound
+/// until one is found, so the system does not offer them again.
+async fn bind_avoiding(reserved: &[u16]) -> std::io::Result<tokio::net::TcpListener> {
+    let mut refused = Vec::new();
+    loop {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        if !reserved.contains(&listener.local_addr()?.port()) {
+            return Ok(listener);
+        }
+        refused.push(listener);
+    }
 }
 
 /// What every listener shares.
@@ -142,7 +158,7 @@ pub async fn start(config: ProxyConfig) -> Result<FaultProxy> {
             context: "starting the fault proxy".into(),
             source,
         };
-        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        let listener = bind_avoiding(&config.reserved_ports)
             .await
             .map_err(failed)?;
         let addr = listener.local_addr().map_err(failed)?;
