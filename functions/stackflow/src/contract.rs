@@ -3,7 +3,8 @@
 //! the execution document. The field names here are the JSON names in the statemachine file.
 //!
 //! The execution document grows as the states run:
-//! `{ jobId, replyTo, userParameters, inputArtifacts, params, template, stack, error }`.
+//! `{ jobId, replyTo, userParameters, inputArtifacts, outputArtifacts, params, template, stack,
+//! error }`.
 //! `jobId` is the job that started the deployment and names everything it does; `replyTo` is the
 //! job the deployment answers now (a newer one after each hand-over to the next job).
 
@@ -32,6 +33,9 @@ pub struct ExecutionInput {
     pub job_id: String,
     pub user_parameters: String,
     pub input_artifacts: Vec<ArtifactLocation>,
+    /// The job's output artifacts: where CodePipeline expects each one's zip. No credentials.
+    #[serde(default)]
+    pub output_artifacts: Vec<ArtifactLocation>,
     /// The KMS key CodePipeline encrypts the job's artifacts with; always present in the
     /// execution input (`null` when the job names none), since the Validate parameters state
     /// passes `$.encryptionKey` on.
@@ -86,12 +90,43 @@ impl Capability {
     }
 }
 
-/// ValidateParams' output (at `$.params`): the UserParameters, checked and resolved against the
-/// job's artifacts.
+/// What a deployment does with its stack: the UserParameters' `mode`. Every mode runs the same
+/// states; DeployStack and CheckStack act on the mode.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Mode {
+    /// Create or update the stack from the template (CodePipeline's CREATE_UPDATE).
+    #[default]
+    Deploy,
+    /// Create (or replace) a change set for review, without executing it (CHANGE_SET_REPLACE).
+    CreateChangeSet,
+    /// Execute a change set created before (CHANGE_SET_EXECUTE).
+    ExecuteChangeSet,
+    /// Delete the stack (DELETE_ONLY).
+    Delete,
+}
+
+impl Mode {
+    /// The UserParameters' spelling of the mode.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Deploy => "deploy",
+            Mode::CreateChangeSet => "createChangeSet",
+            Mode::ExecuteChangeSet => "executeChangeSet",
+            Mode::Delete => "delete",
+        }
+    }
+
+    /// Whether the mode deploys a template from the input artifact (Fetch template runs).
+    pub fn uses_template(self) -> bool {
+        matches!(self, Mode::Deploy | Mode::CreateChangeSet)
+    }
+}
+
+/// Where the template comes from: an input artifact, a path in it, and a configuration file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct DeploymentParams {
-    pub stack: String,
+pub struct TemplateSource {
     /// The artifact that holds the template, resolved to its S3 location.
     pub artifact: ArtifactLocation,
     /// The template's path inside the artifact zip.
@@ -99,6 +134,34 @@ pub struct DeploymentParams {
     /// A template-configuration file's path inside the same artifact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
+}
+
+/// Where the success report writes the stack outputs (`outputFile`): a file in a zip at the
+/// job's output artifact, encrypted with the job's key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutputTarget {
+    pub artifact: ArtifactLocation,
+    /// The file's path inside the zip.
+    pub file: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_key: Option<EncryptionKey>,
+}
+
+/// ValidateParams' output (at `$.params`): the UserParameters, checked and resolved against the
+/// job's artifacts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentParams {
+    #[serde(default)]
+    pub mode: Mode,
+    pub stack: String,
+    /// The template to deploy; none for the modes that deploy no template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<TemplateSource>,
+    /// The change set `createChangeSet` makes and `executeChangeSet` runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_set_name: Option<String>,
     /// The names of the UserParameters' parameter overrides, never their values: those stay in
     /// the raw UserParameters (`$.userParameters`), where fetch-template reads them.
     #[serde(default)]
@@ -117,6 +180,10 @@ pub struct DeploymentParams {
     pub timeout_minutes: u32,
     /// Unix seconds after which waiting for the stack ends in StackTimedOut.
     pub deadline: i64,
+    /// Where the success report writes the outputs. Always written (`null` when none): the
+    /// Report success state passes `$.params.output` on.
+    #[serde(default)]
+    pub output: Option<OutputTarget>,
 }
 
 /// FetchTemplate's input.
@@ -159,13 +226,31 @@ pub struct StagedTemplate {
     pub stack_policy_body: Option<String>,
 }
 
+/// The `No template to fetch` state puts `{}` at `$.template` (a Pass state cannot place
+/// `null` there portably); that, or `null`, reads as no template.
+fn staged_or_none<'de, D>(deserializer: D) -> Result<Option<StagedTemplate>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let value = serde_json::Value::deserialize(deserializer)?;
+    let empty = value.is_null() || value.as_object().is_some_and(|map| map.is_empty());
+    if empty {
+        return Ok(None);
+    }
+    serde_json::from_value(value)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
 /// DeployStack's input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeployInput {
     pub job_id: String,
     pub params: DeploymentParams,
-    pub template: StagedTemplate,
+    /// The staged template; none for the modes that deploy no template.
+    #[serde(default, deserialize_with = "staged_or_none")]
+    pub template: Option<StagedTemplate>,
     /// The job answered now; without it the step never hands over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(rename = "replyTo")]
@@ -186,6 +271,14 @@ pub enum StackAction {
     WaitForOther,
     /// The template and parameters match the stack: nothing to do.
     NoChanges,
+    /// A change set is being created for review (`createChangeSet`).
+    CreateChangeSet,
+    /// A reviewed change set is being executed (`executeChangeSet`).
+    ExecuteChangeSet,
+    /// The stack is being deleted (`delete`).
+    Delete,
+    /// `delete` found no stack: nothing to delete.
+    NothingToDelete,
 }
 
 /// What the state machine does next; the Choice states switch on it.
@@ -229,6 +322,38 @@ pub struct StackProgress {
     /// Seconds the Wait state waits before the next check (its SecondsPath).
     #[serde(default)]
     pub wait_seconds: u32,
+    /// The change set `createChangeSet` made, and what it changes once it is ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_set: Option<ChangeSetReport>,
+}
+
+/// A change set and what it will change, counted from DescribeChangeSet's `Changes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeSetReport {
+    /// Its ARN; empty once an empty change set was deleted.
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    /// `CREATE` (a new stack) or `UPDATE`.
+    #[serde(default)]
+    pub change_set_type: String,
+    #[serde(default)]
+    pub adds: u32,
+    #[serde(default)]
+    pub modifies: u32,
+    #[serde(default)]
+    pub removes: u32,
+    /// Modifications that replace the resource (Replacement `True` or `Conditional`).
+    #[serde(default)]
+    pub replacements: u32,
+    /// One line per change, e.g. `Modify Bucket (AWS::S3::Bucket), replacement True`, as many
+    /// as the pipeline's summary can show (`crate::change_summary`).
+    #[serde(default)]
+    pub changes: Vec<String>,
+    /// Changes beyond those listed.
+    #[serde(default)]
+    pub more_changes: u32,
 }
 
 /// CheckStack's input.
@@ -238,8 +363,9 @@ pub struct CheckInput {
     pub job_id: String,
     pub params: DeploymentParams,
     /// Which parameters are NoEcho and where their values are, to mask them in the outputs
-    /// and messages.
-    pub template: StagedTemplate,
+    /// and messages; none for the modes that deploy no template.
+    #[serde(default, deserialize_with = "staged_or_none")]
+    pub template: Option<StagedTemplate>,
     pub stack: StackProgress,
     /// The job answered now; without it the step never hands over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -265,6 +391,9 @@ pub struct ReportInput {
     pub job_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_arn: Option<String>,
+    /// Where a success writes the outputs (`$.params.output`); Report success only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<OutputTarget>,
     #[serde(flatten)]
     pub outcome: Outcome,
 }

@@ -66,6 +66,7 @@ pub fn user_parameters(data: &[u8]) -> Result<(), Broken> {
         job_id: "11111111-abcd-1111-abcd-111111abcdef".to_string(),
         user_parameters: text.to_string(),
         input_artifacts: vec![artifact("SourceArtifact"), artifact("BuildOutput")],
+        output_artifacts: vec![artifact("DeployOutput")],
         encryption_key: None,
         current_job: None,
     };
@@ -94,15 +95,33 @@ fn accepted(params: &DeploymentParams, input: &ExecutionInput) -> Result<(), Bro
     rule(validate_params::stack_name_problem(stack).is_none(), || {
         format!("stack name {stack:?} accepted")
     })?;
-    rule(input.input_artifacts.contains(&params.artifact), || {
-        format!("artifact {:?} is not one of the job's", params.artifact)
-    })?;
-    rule(inside_the_artifact(&params.file), || {
-        format!("file {:?} accepted", params.file)
-    })?;
     rule(
-        params.config.as_deref().is_none_or(inside_the_artifact),
-        || format!("config {:?} accepted", params.config),
+        params.source.is_some() == params.mode.uses_template(),
+        || {
+            format!(
+                "mode {:?} with template source {:?}",
+                params.mode, params.source
+            )
+        },
+    )?;
+    if let Some(source) = &params.source {
+        rule(input.input_artifacts.contains(&source.artifact), || {
+            format!("artifact {:?} is not one of the job's", source.artifact)
+        })?;
+        rule(inside_the_artifact(&source.file), || {
+            format!("file {:?} accepted", source.file)
+        })?;
+        rule(
+            source.config.as_deref().is_none_or(inside_the_artifact),
+            || format!("config {:?} accepted", source.config),
+        )?;
+    }
+    rule(
+        params
+            .output
+            .as_ref()
+            .is_none_or(|output| inside_the_artifact(&output.file)),
+        || format!("outputFile {:?} accepted", params.output),
     )?;
     rule(params.role_arn.as_deref() == Some(ROLE), || {
         format!("role {:?} accepted", params.role_arn)

@@ -29,12 +29,14 @@ pub mod codepipeline;
 pub mod steps;
 
 pub mod artifact_zip;
+pub mod change_summary;
 pub mod clock;
 pub mod config;
 pub mod contract;
 pub mod error;
 pub mod fuzz_checks;
 pub mod input_rules;
+pub mod mode_keys;
 pub mod polling;
 pub mod settings;
 pub mod staged_parameters;

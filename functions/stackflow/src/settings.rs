@@ -139,14 +139,7 @@ impl ArtifactStore {
         artifact: &ArtifactLocation,
         key: Option<&EncryptionKey>,
     ) -> Result<(), Error> {
-        if artifact.bucket != self.bucket {
-            return Err(Error::ArtifactInvalid(format!(
-                "input artifact `{}` is in bucket `{}`, but this stackflow deployment may read \
-                 artifacts from bucket `{}` only. Set the stackflow stack's template parameter \
-                 {BUCKET_PARAMETER} to the pipeline's artifact store in this region (`{}`).",
-                artifact.name, artifact.bucket, self.bucket, artifact.bucket
-            )));
-        }
+        self.check_bucket(artifact)?;
         let Some(key) = key.filter(|key| !is_aws_managed_s3_key(&key.id)) else {
             return Ok(());
         };
@@ -165,6 +158,22 @@ impl ArtifactStore {
             ))),
             Some(_) => Ok(()),
         }
+    }
+}
+
+impl ArtifactStore {
+    /// Whether `artifact` (an input or an output artifact) is in the bucket the functions'
+    /// roles were granted.
+    pub fn check_bucket(&self, artifact: &ArtifactLocation) -> Result<(), Error> {
+        if artifact.bucket == self.bucket {
+            return Ok(());
+        }
+        Err(Error::ArtifactInvalid(format!(
+            "artifact `{}` is in bucket `{}`, but this stackflow deployment may use artifacts \
+             in bucket `{}` only. Set the stackflow stack's template parameter \
+             {BUCKET_PARAMETER} to the pipeline's artifact store in this region (`{}`).",
+            artifact.name, artifact.bucket, self.bucket, artifact.bucket
+        )))
     }
 }
 

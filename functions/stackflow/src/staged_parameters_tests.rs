@@ -189,6 +189,7 @@ fn a_step_answer_is_masked() {
         outputs: map(&[("Dsn", format!("db:{SECRET}").as_str()), ("Env", "prod")]),
         started_at: None,
         wait_seconds: 0,
+        change_set: None,
     };
     let masked = secrets.mask_step(Ok(progress)).unwrap();
     assert_eq!(masked.outputs, map(&[("Dsn", "****"), ("Env", "prod")]));
@@ -293,7 +294,7 @@ mod steps {
             });
         let cfn = client(&[&absent, &create]);
         let mut input = deploy_input();
-        input.template = no_echo_queue_name(input.template);
+        input.template = input.template.map(no_echo_queue_name);
 
         let err = deploy(&cfn, &staging(), &input, NOW).await.unwrap_err();
 
@@ -319,7 +320,7 @@ mod steps {
         });
         let cfn = client(&[&describe, &events, &update]);
         let mut input = deploy_input();
-        input.template = no_echo_queue_name(input.template);
+        input.template = input.template.map(no_echo_queue_name);
 
         let progress = deploy(&cfn, &staging(), &input, NOW).await.unwrap();
 
@@ -359,7 +360,7 @@ mod steps {
         let describe = describe_rule("CREATE_COMPLETE");
         let cfn = client(&[&describe]);
         let mut input = check_input(StackAction::Create, token_for(StackAction::Create, JOB));
-        input.template = no_echo_queue_name(input.template);
+        input.template = input.template.map(no_echo_queue_name);
 
         let progress = check(&cfn, &staging(), &input, NOW).await.unwrap();
 
@@ -389,7 +390,7 @@ mod steps {
         let describe = describe_rule("UPDATE_ROLLBACK_COMPLETE");
         let cfn = client(&[&describe, &events]);
         let mut input = check_input(StackAction::Update, ours.clone());
-        input.template = no_echo_queue_name(input.template);
+        input.template = input.template.map(no_echo_queue_name);
 
         let err = check(&cfn, &staging(), &input, NOW).await.unwrap_err();
 
@@ -412,7 +413,7 @@ mod steps {
         let describe = describe_rule("CREATE_IN_PROGRESS");
         let cfn = client(&[&describe]);
         let mut input = check_input(StackAction::Create, token_for(StackAction::Create, JOB));
-        input.template = no_echo_queue_name(input.template);
+        input.template = input.template.map(no_echo_queue_name);
         let progress = check(&cfn, &s3, &input, NOW).await.unwrap();
         assert_eq!(progress.next, Next::Wait);
         assert_eq!(get.num_calls(), 0);
@@ -434,7 +435,7 @@ mod steps {
             GetObjectError::generic(ErrorMetadata::builder().code("SlowDown").build())
         });
         let mut input = check_input(StackAction::Create, token_for(StackAction::Create, JOB));
-        input.template = no_echo_queue_name(input.template);
+        input.template = input.template.map(no_echo_queue_name);
 
         let err = check(&cfn, &s3_client(&[&slow]), &input, NOW)
             .await

@@ -14,7 +14,14 @@ pub fn token_for(action: StackAction, job_id: &str) -> Option<String> {
         StackAction::Update => "update",
         StackAction::Replace => "delete",
         StackAction::ContinueRollback => "rollback",
-        StackAction::WaitForOther | StackAction::NoChanges => return None,
+        // CreateChangeSet's ClientToken: a retried step's create is not made twice.
+        StackAction::CreateChangeSet => "changeset",
+        StackAction::ExecuteChangeSet => "execute",
+        // Not "delete": that is a replace's, and one job's tokens must tell its calls apart.
+        StackAction::Delete => "teardown",
+        StackAction::WaitForOther | StackAction::NoChanges | StackAction::NothingToDelete => {
+            return None
+        }
     };
     Some(sanitise(&format!("stackflow-{verb}-{job_id}")))
 }
@@ -26,6 +33,9 @@ pub fn action_of_token(token: &str, job_id: &str) -> Option<StackAction> {
         StackAction::Update,
         StackAction::Replace,
         StackAction::ContinueRollback,
+        StackAction::CreateChangeSet,
+        StackAction::ExecuteChangeSet,
+        StackAction::Delete,
     ]
     .into_iter()
     .find(|action| token_for(*action, job_id).as_deref() == Some(token))

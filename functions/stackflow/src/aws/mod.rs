@@ -2,6 +2,7 @@
 //! `client_token`) and of S3 (`s3`), and how any SDK error becomes the domain's `Error`
 //! (`error`), passing faults as `Transient` so the state machine retries them.
 
+pub mod change_set;
 pub mod client_token;
 pub mod error;
 pub mod s3;

@@ -16,8 +16,8 @@ use aws_smithy_types::error::ErrorMetadata;
 use aws_smithy_types::retry::RetryConfig;
 
 use crate::contract::{
-    ArtifactLocation, Capability, CheckInput, DeployInput, DeploymentParams, StackAction,
-    StackProgress, StagedTemplate,
+    ArtifactLocation, Capability, CheckInput, DeployInput, DeploymentParams, Mode, StackAction,
+    StackProgress, StagedTemplate, TemplateSource,
 };
 
 pub const JOB: &str = "0f2c7a54-1b9e-4c53-9d1a-6e2f0c8b7a11";
@@ -36,15 +36,19 @@ pub const STARTED_AT: i64 = NOW - 100;
 
 pub fn params() -> DeploymentParams {
     DeploymentParams {
+        mode: Mode::Deploy,
         stack: STACK.to_string(),
-        artifact: ArtifactLocation {
-            name: "BuildOutput".to_string(),
-            bucket: "artifacts".to_string(),
-            key: "pipeline/BuildOutput/abc.zip".to_string(),
-            revision: None,
-        },
-        file: "template.yaml".to_string(),
-        config: None,
+        source: Some(TemplateSource {
+            artifact: ArtifactLocation {
+                name: "BuildOutput".to_string(),
+                bucket: "artifacts".to_string(),
+                key: "pipeline/BuildOutput/abc.zip".to_string(),
+                revision: None,
+            },
+            file: "template.yaml".to_string(),
+            config: None,
+        }),
+        change_set_name: None,
         parameter_names: Vec::new(),
         capabilities: vec![Capability::CapabilityIam, Capability::CapabilityAutoExpand],
         role_arn: Some(ROLE_ARN.to_string()),
@@ -53,6 +57,7 @@ pub fn params() -> DeploymentParams {
         poll_seconds: 15,
         timeout_minutes: 60,
         deadline: DEADLINE,
+        output: None,
     }
 }
 
@@ -79,7 +84,7 @@ pub fn deploy_input() -> DeployInput {
     DeployInput {
         job_id: JOB.to_string(),
         params: params(),
-        template: staged_template(),
+        template: Some(staged_template()),
         current_job: None,
     }
 }
@@ -89,7 +94,7 @@ pub fn check_input(action: StackAction, token: Option<String>) -> CheckInput {
     CheckInput {
         job_id: JOB.to_string(),
         params: params(),
-        template: staged_template(),
+        template: Some(staged_template()),
         stack: StackProgress {
             stack_name: STACK.to_string(),
             stack_id: Some(STACK_ID.to_string()),
@@ -100,6 +105,7 @@ pub fn check_input(action: StackAction, token: Option<String>) -> CheckInput {
             outputs: BTreeMap::new(),
             started_at: Some(STARTED_AT),
             wait_seconds: 15,
+            change_set: None,
         },
         current_job: None,
     }

@@ -148,6 +148,21 @@ pub fn check_verdict(action: StackAction, class: Option<StatusClass>) -> CheckVe
             None | Some(StatusClass::Deleted) => CheckVerdict::Vanished,
             Some(_) => CheckVerdict::Failed,
         },
+        StackAction::ExecuteChangeSet => match class {
+            Some(StatusClass::Succeeded) => CheckVerdict::Succeed,
+            // A CREATE change set's stack may still read REVIEW_IN_PROGRESS as it starts.
+            Some(StatusClass::Review) => CheckVerdict::Wait,
+            None | Some(StatusClass::Deleted) => CheckVerdict::Vanished,
+            Some(_) => CheckVerdict::Failed,
+        },
+        StackAction::Delete | StackAction::NothingToDelete => match class {
+            None | Some(StatusClass::Deleted) => CheckVerdict::Succeed,
+            // DELETE_FAILED, or a delete that never took.
+            Some(_) => CheckVerdict::Failed,
+        },
+        // A change set is checked by its own status, not the stack's (`check_stack`); a stack
+        // answer here is a version mismatch, and failing says so rather than loop.
+        StackAction::CreateChangeSet => CheckVerdict::Failed,
     }
 }
 

@@ -72,6 +72,7 @@ impl JobRequest {
             job_id: self.job_id.clone(),
             user_parameters: self.user_parameters.clone(),
             input_artifacts: self.input_artifacts.clone(),
+            output_artifacts: Vec::new(),
             encryption_key: self.encryption_key.clone(),
             current_job: Some(CurrentJob {
                 job_id: self.job_id.clone(),

@@ -1,6 +1,9 @@
 //! CheckStack: look at the stack once and say whether to wait more (and how long, or hand the
 //! job over first: `crate::polling`), deploy (the stack is free), or succeed. A failed, vanished
 //! or overdue stack is an error, which the state machine's Catch routes to the failure report.
+//! A change set being created is watched by its own status (`change_set`).
+
+mod change_set;
 
 use aws_sdk_cloudformation::types::Stack;
 use aws_sdk_cloudformation::Client;
@@ -32,8 +35,12 @@ pub async fn check(
     if !may_quote_a_value {
         return result;
     }
+    let Some(template) = &input.template else {
+        // executeChangeSet and delete: stackflow was given no parameter values to mask.
+        return result;
+    };
     // Without the values nothing can be masked: an S3 failure replaces the answer.
-    let secrets = staged_secrets(s3, &input.template).await?;
+    let secrets = staged_secrets(s3, template).await?;
     secrets.mask_step(result)
 }
 
@@ -43,6 +50,9 @@ async fn check_stack(
     now_unix: i64,
 ) -> Result<StackProgress, Error> {
     let progress = &input.stack;
+    if progress.action == StackAction::CreateChangeSet {
+        return change_set::check_change_set(cfn, input, now_unix).await;
+    }
     let name = progress.stack_name.as_str();
     // By id when known: it is the stack we acted on, and a deleted one still answers.
     let stack_ref = progress.stack_id.as_deref().unwrap_or(name);
@@ -90,6 +100,10 @@ async fn check_stack(
             info!(stack = name, status = ?status, action = ?progress.action, "the stack is free; deploying");
             Ok(with(Next::Deploy))
         }
+        (CheckVerdict::Succeed, _) if progress.action == StackAction::Delete => {
+            info!(stack = name, "the stack was deleted");
+            Ok(with(Next::Succeed))
+        }
         (CheckVerdict::Succeed, Some(stack)) => {
             info!(stack = name, status = ?status, "the stack operation succeeded");
             Ok(StackProgress {
@@ -119,6 +133,11 @@ async fn stack_failed(
     if progress.action == StackAction::Replace && status != "DELETE_FAILED" {
         return Error::StackFailed(format!(
             "stack {name} is in {status}: the delete that was to replace it did not take place"
+        ));
+    }
+    if progress.action == StackAction::Delete && status != "DELETE_FAILED" {
+        return Error::StackFailed(format!(
+            "stack {name} is in {status}: the delete did not take place"
         ));
     }
     let recovery = if progress.action == StackAction::ContinueRollback {

@@ -1,6 +1,11 @@
 //! DeployStack: start the stack operation this deployment needs (create, update, or the delete
-//! of a replace), or find that there is nothing to do or that another operation holds the stack.
+//! of a replace; in the other modes a change set's creation or execution, or the stack's
+//! delete), or find that there is nothing to do or that another operation holds the stack.
 //! It never waits: it answers with what the state machine does next.
+
+mod change_set;
+mod refusals;
+mod teardown;
 
 use aws_sdk_cloudformation::operation::create_stack::CreateStackError;
 use aws_sdk_cloudformation::operation::delete_stack::DeleteStackError;
@@ -18,11 +23,15 @@ use crate::aws::stack_describe::{describe_stack, is_does_not_exist, outputs_of, 
 use crate::aws::stack_events::{latest_token, was_live};
 use crate::aws::stack_status::{classify_stack, deploy_move, DeployMove, StatusClass};
 use crate::aws::stack_timeout::timed_out;
-use crate::contract::{DeployInput, DeploymentParams, Next, StackAction, StackProgress};
+use crate::contract::{DeployInput, DeploymentParams, Mode, Next, StackAction, StackProgress};
 use crate::error::Error;
 use crate::polling::next_wait;
 use crate::settings::ServiceRoles;
 use crate::staged_parameters::{Secrets, StagedParameters};
+use refusals::{
+    insufficient_capabilities, live_delete_failed_message, not_updatable_message,
+    ROLLBACK_FAILED_RECOVERY,
+};
 
 /// Run DeployStack for `input` at time `now_unix` (seconds). The stack is always deployed with
 /// a service role from `roles`: the one Validate parameters resolved, or the default. The
@@ -43,8 +52,12 @@ pub async fn deploy(
         },
         ..input.clone()
     };
-    let staged = read_staged_parameters(s3, &input.template).await?;
-    let secrets = Secrets::of(&staged, &input.template.no_echo);
+    let Some(template) = &input.template else {
+        // executeChangeSet and delete: no template, no parameter values to read or mask.
+        return deploy_with(cfn, input, &StagedParameters::default(), now_unix).await;
+    };
+    let staged = read_staged_parameters(s3, template).await?;
+    let secrets = Secrets::of(&staged, &template.no_echo);
     secrets.mask_step(deploy_with(cfn, input, &staged, now_unix).await)
 }
 
@@ -81,11 +94,17 @@ async fn start_operation(
     now_unix: i64,
 ) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
+    let mode = input.params.mode;
     let found = describe_stack(cfn, name)
         .await?
         .filter(|stack| stack.stack_status() != Some(&StackStatus::DeleteComplete));
     let Some(stack) = found else {
-        return create(cfn, input, staged, None).await;
+        return match mode {
+            Mode::Deploy => create(cfn, input, staged, None).await,
+            Mode::CreateChangeSet => change_set::create(cfn, input, staged, None).await,
+            Mode::ExecuteChangeSet => Err(change_set::missing(input)),
+            Mode::Delete => Ok(teardown::nothing_to_delete(input)),
+        };
     };
     let status = status_text(&stack);
 
@@ -103,34 +122,73 @@ async fn start_operation(
         return Ok(started(input, action, stack.stack_id(), Some(&status)));
     }
 
-    match deploy_move(classify_stack(&stack)) {
-        DeployMove::Create => create(cfn, input, staged, Some(&stack)).await,
-        DeployMove::Update => update(cfn, input, staged, &stack).await,
+    if classify_stack(&stack) == StatusClass::InProgress {
+        return wait_for_other(cfn, input, &stack, now_unix).await;
+    }
+    match mode {
+        Mode::Delete => teardown::delete_stack(cfn, input, &stack).await,
+        Mode::ExecuteChangeSet => change_set::execute(cfn, input, &stack).await,
+        Mode::Deploy | Mode::CreateChangeSet => {
+            deploy_to(cfn, input, staged, &stack, now_unix).await
+        }
+    }
+}
+
+/// Another operation holds the stack: wait for it, unless the deadline has passed.
+async fn wait_for_other(
+    cfn: &Client,
+    input: &DeployInput,
+    stack: &Stack,
+    now_unix: i64,
+) -> Result<StackProgress, Error> {
+    let name = input.params.stack.as_str();
+    let status = status_text(stack);
+    let stack_ref = stack.stack_id().unwrap_or(name);
+    if now_unix > input.params.deadline {
+        return Err(timed_out(cfn, &input.params, stack_ref, &status, None).await);
+    }
+    info!(stack = name, status = %status, "another operation holds the stack; waiting for it");
+    Ok(started(
+        input,
+        StackAction::WaitForOther,
+        stack.stack_id(),
+        Some(&status),
+    ))
+}
+
+/// Deploy the template (as a stack operation, or as a change set for review) to a stack that
+/// exists and is free.
+async fn deploy_to(
+    cfn: &Client,
+    input: &DeployInput,
+    staged: &StagedParameters,
+    stack: &Stack,
+    now_unix: i64,
+) -> Result<StackProgress, Error> {
+    let name = input.params.stack.as_str();
+    let status = status_text(stack);
+    let stack_ref = stack.stack_id().unwrap_or(name);
+    let for_review = input.params.mode == Mode::CreateChangeSet;
+    match deploy_move(classify_stack(stack)) {
+        DeployMove::Create | DeployMove::Update if for_review => {
+            change_set::create(cfn, input, staged, Some(stack)).await
+        }
+        DeployMove::Create => create(cfn, input, staged, Some(stack)).await,
+        DeployMove::Update => update(cfn, input, staged, stack).await,
         DeployMove::ReplaceOrRefuse if input.params.replace_on_failure => {
-            delete(cfn, input, &stack).await
+            delete(cfn, input, stack).await
         }
         DeployMove::ReplaceIfNeverLive if was_live(cfn, stack_ref).await? => {
             Err(Error::StackNotUpdatable(live_delete_failed_message(name)))
         }
         DeployMove::ReplaceIfNeverLive if input.params.replace_on_failure => {
-            delete(cfn, input, &stack).await
+            delete(cfn, input, stack).await
         }
         DeployMove::ReplaceOrRefuse | DeployMove::ReplaceIfNeverLive | DeployMove::Refuse => Err(
             Error::StackNotUpdatable(not_updatable_message(name, &status)),
         ),
-        DeployMove::ContinueRollback => continue_rollback(cfn, input, &stack).await,
-        DeployMove::WaitForOther if now_unix > input.params.deadline => {
-            Err(timed_out(cfn, &input.params, stack_ref, &status, None).await)
-        }
-        DeployMove::WaitForOther => {
-            info!(stack = name, status = %status, "another operation holds the stack; waiting for it");
-            Ok(started(
-                input,
-                StackAction::WaitForOther,
-                stack.stack_id(),
-                Some(&status),
-            ))
-        }
+        DeployMove::ContinueRollback => continue_rollback(cfn, input, stack).await,
+        DeployMove::WaitForOther => wait_for_other(cfn, input, stack, now_unix).await,
     }
 }
 
@@ -151,6 +209,7 @@ fn started(
         outputs: Default::default(),
         started_at: None,
         wait_seconds: 0,
+        change_set: None,
     }
 }
 
@@ -162,7 +221,7 @@ async fn create(
     existing: Option<&Stack>,
 ) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
-    let template = &input.template;
+    let template = staged_template(input)?;
     let result = cfn
         .create_stack()
         .stack_name(name)
@@ -242,7 +301,7 @@ async fn update(
     stack: &Stack,
 ) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
-    let template = &input.template;
+    let template = staged_template(input)?;
     let status = status_text(stack);
     let result = cfn
         .update_stack()
@@ -296,6 +355,7 @@ async fn update(
                 outputs: outputs_of(stack),
                 started_at: None,
                 wait_seconds: 0,
+                change_set: None,
             });
         }
         // Another operation started between our look and our update.
@@ -421,11 +481,6 @@ async fn continue_rollback(
     }
 }
 
-/// How a person gets a stack out of UPDATE_ROLLBACK_FAILED when stackflow cannot.
-const ROLLBACK_FAILED_RECOVERY: &str = "Fix what keeps the resources from rolling back and \
-     continue the rollback (`aws cloudformation continue-update-rollback`, with \
-     `--resources-to-skip` for resources that cannot be restored), then run the stage again.";
-
 /// A ValidationError from CreateStack/UpdateStack is CloudFormation rejecting the template or
 /// its parameters; anything else goes through the shared classification.
 fn rejected_or_classified<E>(
@@ -447,68 +502,15 @@ where
     }
 }
 
-/// InsufficientCapabilitiesException says which capabilities the template needs.
-fn insufficient_capabilities(name: &str, message: Option<&str>) -> Error {
-    let message = message.unwrap_or("the template needs a capability that was not granted");
-    let needed: Vec<&str> = message
-        .split(|c: char| !(c.is_ascii_uppercase() || c == '_'))
-        .filter(|word| word.starts_with("CAPABILITY_"))
-        .collect();
-    let add = if needed.is_empty() {
-        "the capability it needs".to_string()
-    } else {
-        needed
-            .iter()
-            .map(|c| format!("\"{c}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    Error::TemplateInvalid(format!(
-        "CloudFormation rejected the template for stack {name}: {message}. Add {add} to \"capabilities\" \
-         in the action's UserParameters."
-    ))
-}
-
-fn not_updatable_message(name: &str, status: &str) -> String {
-    let why = match status {
-        "ROLLBACK_COMPLETE" => "its creation failed and was rolled back",
-        "CREATE_FAILED" => "its creation failed",
-        "ROLLBACK_FAILED" => "its creation failed and so did the rollback",
-        "DELETE_FAILED" => "it never finished creating, and a delete of it failed",
-        "IMPORT_ROLLBACK_FAILED" => {
-            return format!(
-                "stack {name} is in {status}: an import into it failed and so did the rollback, \
-                 and CloudFormation cannot update a stack in this state. stackflow does not \
-                 delete a stack that was live; repair the resources the import left behind \
-                 (see the stack events), then run the stage again."
-            )
-        }
-        _ => {
-            return format!(
-                "stack {name} is in {status}, a status stackflow does not know how to deploy \
-                 from; it changes nothing on a guess. Bring the stack to a stable status, then \
-                 run the stage again."
-            )
-        }
-    };
-    format!(
-        "stack {name} is in {status}: {why}, and CloudFormation cannot update a stack in this state. \
-         It was never live, so it may be replaced: delete the stack, or set \
-         \"replaceOnFailure\": true in the action's UserParameters to have it deleted and created \
-         again."
-    )
-}
-
-/// A DELETE_FAILED stack that had been live is not replaced: deleting it would lose resources
-/// and data that were in service.
-fn live_delete_failed_message(name: &str) -> String {
-    format!(
-        "stack {name} is in DELETE_FAILED, and it had been live (it completed a create or an \
-         update before). stackflow never deletes a stack that was in service, even with \
-         \"replaceOnFailure\". See the stack events for the resources that could not be \
-         deleted; delete the stack yourself once they are dealt with (or retain them), then run \
-         the stage again to create it."
-    )
+/// The template Fetch template staged; the modes that deploy one always have it.
+fn staged_template(input: &DeployInput) -> Result<&crate::contract::StagedTemplate, Error> {
+    input.template.as_ref().ok_or_else(|| {
+        Error::Misconfigured(format!(
+            "Deploy stack has no staged template for mode `{}`: the state machine definition and \
+             the functions are from different versions",
+            input.params.mode.as_str()
+        ))
+    })
 }
 
 /// The staged parameter values, when there are any.
@@ -539,7 +541,7 @@ fn capabilities(input: &DeployInput) -> Option<Vec<Capability>> {
 
 /// Tags, when there are any: an empty list on UpdateStack would remove the stack's tags.
 fn tags(input: &DeployInput) -> Option<Vec<Tag>> {
-    let tags = &input.template.tags;
+    let tags = &input.template.as_ref()?.tags;
     (!tags.is_empty()).then(|| {
         tags.iter()
             .map(|(key, value)| Tag::builder().key(key).value(value).build())

@@ -200,8 +200,9 @@ async fn empty_parameters_tags_and_capabilities_are_left_out() {
     let (describe, events) = (describe_rule("UPDATE_COMPLETE"), foreign_events_rule());
     let cfn = client(&[&describe, &events, &update]);
     let mut input = deploy_input();
-    input.template.tags.clear();
-    input.template.parameter_names.clear();
+    let template = input.template.as_mut().unwrap();
+    template.tags.clear();
+    template.parameter_names.clear();
     input.params.capabilities.clear();
     input.params.role_arn = None;
 

@@ -9,7 +9,7 @@ use std::io::{BufReader, Read, Seek};
 
 use crate::artifact_zip::ArtifactZip;
 use crate::aws::s3::{download_artifact, put_staged, template_url};
-use crate::contract::{DeploymentParams, FetchInput, StagedTemplate};
+use crate::contract::{FetchInput, StagedTemplate, TemplateSource};
 use crate::error::Error;
 use crate::staged_parameters::{self, no_echo_parameters, staging_prefix, StagedParameters};
 use crate::steps::validate_params::parse_user_parameters;
@@ -34,19 +34,27 @@ pub async fn fetch_template(
     input: &FetchInput,
 ) -> Result<StagedTemplate, Error> {
     let params = &input.params;
-    let artifact = &params.artifact;
+    let Some(source) = &params.source else {
+        // The state machine fetches only for the modes that deploy a template.
+        return Err(Error::Misconfigured(format!(
+            "Fetch template ran for mode `{}`, which deploys no template: the state machine \
+             definition and the functions are from different versions",
+            params.mode.as_str()
+        )));
+    };
+    let artifact = &source.artifact;
     // The override values come from the raw UserParameters, with the parser Validate
     // parameters checked them with: no earlier state carries them.
     let overrides = parse_user_parameters(&input.user_parameters)?.parameters;
     let zip_file = download_artifact(s3, artifact, MAX_ARTIFACT_BYTES).await?;
     let mut zip = ArtifactZip::open(&artifact.name, BufReader::new(zip_file))?;
 
-    let (template, config) = read_template(&mut zip, params)?;
+    let (template, config) = read_template(&mut zip, source)?;
     let merged = config.merged_with(&overrides, &params.tags)?;
     let parameter_names: Vec<String> = merged.parameters.keys().cloned().collect();
-    let (no_echo, no_echo_defaults) = masked_parameters(&template, &params.file, &parameter_names);
+    let (no_echo, no_echo_defaults) = masked_parameters(&template, &source.file, &parameter_names);
 
-    let key = staging_key(&input.job_id, &params.file);
+    let key = staging_key(&input.job_id, &source.file);
     let size = template.len() as u64;
     put_staged(
         s3,
@@ -96,16 +104,16 @@ pub async fn fetch_template(
 /// from the artifact.
 fn read_template<R: Read + Seek>(
     zip: &mut ArtifactZip<'_, R>,
-    params: &DeploymentParams,
+    source: &TemplateSource,
 ) -> Result<(String, TemplateConfig), Error> {
-    let template = zip.read_text(&params.file, MAX_TEMPLATE_BYTES)?;
+    let template = zip.read_text(&source.file, MAX_TEMPLATE_BYTES)?;
     if template.trim().is_empty() {
         return Err(Error::TemplateInvalid(format!(
             "template `{}` in artifact `{}` is empty",
-            params.file, params.artifact.name
+            source.file, source.artifact.name
         )));
     }
-    let config = match &params.config {
+    let config = match &source.config {
         Some(path) => template_config::parse(path, &zip.read_text(path, MAX_TEMPLATE_BYTES)?)?,
         None => TemplateConfig::default(),
     };

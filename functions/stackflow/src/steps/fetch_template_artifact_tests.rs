@@ -54,7 +54,7 @@ async fn a_large_artifact_is_streamed_to_an_unnamed_temporary_file() {
     let get = chunked_artifact_rule(&zip, 64 * 1024, true).await;
     let s3 = client(&[&get]);
 
-    let mut file = download_artifact(&s3, &fetch_input(None).params.artifact, MAX_ARTIFACT_BYTES)
+    let mut file = download_artifact(&s3, &artifact_of(&fetch_input(None)), MAX_ARTIFACT_BYTES)
         .await
         .unwrap();
 
@@ -91,7 +91,7 @@ async fn a_large_artifact_is_read_from_the_file_and_staged() {
 async fn the_cap_holds_across_chunks() {
     let get = chunked_artifact_rule(&[0u8; 100], 16, false).await;
     let s3 = client(&[&get]);
-    let err = download_artifact(&s3, &fetch_input(None).params.artifact, 50)
+    let err = download_artifact(&s3, &artifact_of(&fetch_input(None)), 50)
         .await
         .unwrap_err();
     // Refused at the first chunk that passes it, not after the whole body.

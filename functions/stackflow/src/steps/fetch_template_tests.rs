@@ -43,15 +43,19 @@ fn fetch_input(config: Option<&str>) -> FetchInput {
         job_id: "job-1".into(),
         user_parameters: USER_PARAMETERS.into(),
         params: DeploymentParams {
+            mode: crate::contract::Mode::Deploy,
             stack: "my-stack".into(),
-            artifact: ArtifactLocation {
-                name: "BuildOutput".into(),
-                bucket: "artifacts".into(),
-                key: "pipe/BuildOutp/abc".into(),
-                revision: None,
-            },
-            file: "infra/t.yaml".into(),
-            config: config.map(str::to_string),
+            source: Some(crate::contract::TemplateSource {
+                artifact: ArtifactLocation {
+                    name: "BuildOutput".into(),
+                    bucket: "artifacts".into(),
+                    key: "pipe/BuildOutp/abc".into(),
+                    revision: None,
+                },
+                file: "infra/t.yaml".into(),
+                config: config.map(str::to_string),
+            }),
+            change_set_name: None,
             parameter_names: vec!["Env".into()],
             capabilities: vec![],
             role_arn: None,
@@ -60,8 +64,19 @@ fn fetch_input(config: Option<&str>) -> FetchInput {
             poll_seconds: 15,
             timeout_minutes: 60,
             deadline: 0,
+            output: None,
         },
     }
+}
+
+/// The input artifact of `input`.
+pub(super) fn artifact_of(input: &FetchInput) -> ArtifactLocation {
+    input
+        .params
+        .source
+        .clone()
+        .expect("a template source")
+        .artifact
 }
 
 /// GetObject of the test artifact answering with `zip`.
@@ -290,7 +305,7 @@ async fn a_body_longer_than_the_cap_is_cut_off() {
             .build()
     });
     let s3 = client(&[&get]);
-    let err = download_artifact(&s3, &fetch_input(None).params.artifact, 50)
+    let err = download_artifact(&s3, &artifact_of(&fetch_input(None)), 50)
         .await
         .unwrap_err();
     assert_eq!(err.name(), "ArtifactInvalid");

@@ -36,7 +36,10 @@ async fn report_success(
     progress: &StackProgress,
 ) -> Result<ReportOutput, Error> {
     let summary = success_summary(progress);
-    let variables = output_variables(&input.job_id, &progress.outputs);
+    let variables = match &progress.change_set {
+        Some(change_set) => change_set.output_variables(),
+        None => output_variables(&input.job_id, &progress.outputs),
+    };
     let details = ExecutionDetails::builder()
         .summary(&summary)
         .set_external_execution_id(input.execution_arn.clone())
@@ -152,10 +155,17 @@ fn closed_or_error(job_id: &str, failure: ReportFailure) -> Result<(), Error> {
     }
 }
 
-/// e.g. `Stack my-stack: UPDATE_COMPLETE`, or `Stack my-stack: no changes`.
+/// e.g. `Stack my-stack: UPDATE_COMPLETE`, or `Stack my-stack: no changes`; for a change set,
+/// what it will change (`crate::change_summary`).
 pub fn success_summary(progress: &StackProgress) -> String {
+    let name = &progress.stack_name;
+    if let Some(change_set) = &progress.change_set {
+        return change_set.summary(name);
+    }
     let state = match (progress.action, progress.status.as_deref()) {
         (StackAction::NoChanges, _) => "no changes",
+        (StackAction::Delete, _) => "deleted",
+        (StackAction::NothingToDelete, _) => "nothing to delete; the stack does not exist",
         (_, Some(status)) if !status.is_empty() => status,
         _ if progress.next == Next::Succeed => "deployed",
         _ => "done",

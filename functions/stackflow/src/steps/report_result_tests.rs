@@ -26,6 +26,7 @@ fn progress(outputs: &[(&str, &str)]) -> StackProgress {
         client_request_token: None,
         started_at: None,
         wait_seconds: 0,
+        change_set: None,
         outputs: outputs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -37,6 +38,7 @@ fn success_input(outputs: &[(&str, &str)]) -> ReportInput {
     ReportInput {
         job_id: JOB_ID.into(),
         execution_arn: Some(EXECUTION.into()),
+        output: None,
         outcome: Outcome::Stack(progress(outputs)),
     }
 }
@@ -45,6 +47,7 @@ fn error_input(error: &str, cause: &str) -> ReportInput {
     ReportInput {
         job_id: JOB_ID.into(),
         execution_arn: Some(EXECUTION.into()),
+        output: None,
         outcome: Outcome::Error(StateError {
             error: error.into(),
             cause: cause.into(),

@@ -8,9 +8,13 @@ use std::ops::RangeInclusive;
 
 use serde_json::{Map, Value};
 
-use crate::contract::{ArtifactLocation, Capability, DeploymentParams, ExecutionInput};
+use crate::contract::{
+    ArtifactLocation, Capability, DeploymentParams, ExecutionInput, Mode, OutputTarget,
+    TemplateSource,
+};
 use crate::error::Error;
 use crate::input_rules::{is_parameter_name, json_error_text, kind, tag_problem};
+use crate::mode_keys::{applies, keys_of, required_keys, ACCEPTED_KEYS, MODES};
 use crate::settings::{is_role_arn, ValidateSettings};
 
 /// The UserParameters of the CodePipeline action: a JSON object (as text, in the action's
@@ -18,6 +22,7 @@ use crate::settings::{is_role_arn, ValidateSettings};
 ///
 /// ```json
 /// {
+///   "mode": "deploy",
 ///   "stack": "my-app",
 ///   "artifact": "BuildOutput",
 ///   "file": "infra/template.yaml",
@@ -32,19 +37,24 @@ use crate::settings::{is_role_arn, ValidateSettings};
 /// }
 /// ```
 ///
-/// Any other key is an error (a misspelt key is never silently ignored). A `null` value for an
-/// optional key means the same as leaving the key out.
+/// Any other key is an error (a misspelt key is never silently ignored), and so is a key that
+/// does not apply to the mode (`crate::mode_keys`). A `null` value for an optional key means
+/// the same as leaving the key out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UserParameters {
+    /// `mode` (optional, default `deploy`): `deploy`, `createChangeSet`, `executeChangeSet` or
+    /// `delete`.
+    pub mode: Mode,
     /// `stack` (required): the CloudFormation stack to create or update. A letter, then letters,
     /// digits and hyphens; at most 128 characters.
     pub stack: String,
-    /// `artifact` (required): the name of the action's input artifact (a zip) that holds the
-    /// template.
-    pub artifact: String,
-    /// `file` (required): the template's path inside the artifact, relative to its root, with
-    /// `/` separators. A leading `./` is allowed and dropped; absolute paths and `..` are not.
-    pub file: String,
+    /// `artifact` (required by `deploy` and `createChangeSet`): the name of the action's input
+    /// artifact (a zip) that holds the template.
+    pub artifact: Option<String>,
+    /// `file` (required with `artifact`): the template's path inside the artifact, relative to
+    /// its root, with `/` separators. A leading `./` is allowed and dropped; absolute paths and
+    /// `..` are not.
+    pub file: Option<String>,
     /// `config` (optional): the path, inside the same artifact, of a CodePipeline template
     /// configuration file (`{"Parameters":{..},"Tags":{..},"StackPolicy":{..}}`). Same path
     /// rules as `file`.
@@ -71,27 +81,16 @@ pub struct UserParameters {
     /// `pollSeconds` (optional, default 15): seconds before the first stack status check, 1–300;
     /// later waits grow with the operation's age (`crate::polling`).
     pub poll_seconds: u32,
+    /// `changeSetName` (required by `createChangeSet` and `executeChangeSet`): the change set
+    /// to create or execute. A letter, then letters, digits and hyphens; at most 128.
+    pub change_set_name: Option<String>,
+    /// `outputFile` (optional): a path; on success the stack outputs are written as a JSON
+    /// object to that file in a zip at the action's output artifact. Same path rules as `file`.
+    pub output_file: Option<String>,
     /// `timeoutMinutes` (optional, default 60): how long to wait for the stack to settle before
     /// failing the job, 1–1320 (22 hours, inside CodePipeline's 24 for the whole action).
     pub timeout_minutes: u32,
 }
-
-/// Every key UserParameters accepts, in the order the documentation gives them.
-pub const ACCEPTED_KEYS: &[&str] = &[
-    "stack",
-    "artifact",
-    "file",
-    "config",
-    "parameters",
-    "capabilities",
-    "roleArn",
-    "tags",
-    "replaceOnFailure",
-    "pollSeconds",
-    "timeoutMinutes",
-];
-
-const REQUIRED_KEYS: &[&str] = &["stack", "artifact", "file"];
 
 /// Every capability a user may acknowledge.
 pub const ALL_CAPABILITIES: [Capability; 3] = [
@@ -120,17 +119,31 @@ pub fn validate(
     now_unix: i64,
 ) -> Result<DeploymentParams, Error> {
     let user = parse_user_parameters(&input.user_parameters)?;
-    let artifact = resolve_artifact(&user.artifact, &input.input_artifacts)?;
-    settings
-        .artifact_store
-        .check(&artifact, input.encryption_key.as_ref())?;
+    let source = match (&user.artifact, &user.file) {
+        (Some(name), Some(file)) => {
+            let artifact = resolve_artifact(name, &input.input_artifacts)?;
+            settings
+                .artifact_store
+                .check(&artifact, input.encryption_key.as_ref())?;
+            Some(TemplateSource {
+                artifact,
+                file: file.clone(),
+                config: user.config.clone(),
+            })
+        }
+        _ => None,
+    };
+    let output = match &user.output_file {
+        Some(file) => Some(output_target(file, input, settings)?),
+        None => None,
+    };
     let role_arn = settings.roles.resolve(user.role_arn.as_deref())?;
     let deadline = now_unix.saturating_add(i64::from(user.timeout_minutes) * 60);
     Ok(DeploymentParams {
+        mode: user.mode,
         stack: user.stack,
-        artifact,
-        file: user.file,
-        config: user.config,
+        source,
+        change_set_name: user.change_set_name,
         // Names only: a value here would ride in every later state (fetch-template reads the
         // values from the raw UserParameters).
         parameter_names: user.parameters.into_keys().collect(),
@@ -141,6 +154,28 @@ pub fn validate(
         poll_seconds: user.poll_seconds,
         timeout_minutes: user.timeout_minutes,
         deadline,
+        output,
+    })
+}
+
+/// Where `outputFile` goes: the job's output artifact (the first, as CloudFormation's own
+/// action has one), in the artifact store report-result may write to.
+fn output_target(
+    file: &str,
+    input: &ExecutionInput,
+    settings: &ValidateSettings,
+) -> Result<OutputTarget, Error> {
+    let Some(artifact) = input.output_artifacts.first() else {
+        return Err(invalid(format_args!(
+            "`outputFile` `{file}` is given, but the action has no output artifact to write it \
+             to; add an output artifact to the action, or leave `outputFile` out"
+        )));
+    };
+    settings.artifact_store.check_bucket(artifact)?;
+    Ok(OutputTarget {
+        artifact: artifact.clone(),
+        file: file.to_string(),
+        encryption_key: input.encryption_key.clone(),
     })
 }
 
@@ -161,8 +196,13 @@ pub fn parse_user_parameters(text: &str) -> Result<UserParameters, Error> {
             kind(&value)
         )));
     };
-    check_keys(&map)?;
+    let mode = parse_mode(map.get("mode"))?;
+    check_keys(mode, &map)?;
     let fields = Fields(map);
+    let change_set_name = fields.optional_string("changeSetName")?;
+    if let Some(problem) = change_set_name.and_then(change_set_name_problem) {
+        return Err(invalid(format_args!("`changeSetName` {problem}")));
+    }
 
     let stack = fields.required_string("stack")?;
     if let Some(problem) = stack_name_problem(stack) {
@@ -195,11 +235,20 @@ pub fn parse_user_parameters(text: &str) -> Result<UserParameters, Error> {
     if let Some(problem) = tag_problem(&tags) {
         return Err(invalid(format_args!("`tags`: {problem}")));
     }
+    // Required by the modes that deploy a template; refused by the others (`check_keys`).
+    let (artifact, file) = if mode.uses_template() {
+        let artifact = fields.required_string("artifact")?.to_string();
+        let file = normalise_path("file", fields.required_string("file")?)?;
+        (Some(artifact), Some(file))
+    } else {
+        (None, None)
+    };
 
     Ok(UserParameters {
+        mode,
         stack: stack.to_string(),
-        artifact: fields.required_string("artifact")?.to_string(),
-        file: normalise_path("file", fields.required_string("file")?)?,
+        artifact,
+        file,
         config: fields
             .optional_string("config")?
             .map(|path| normalise_path("config", path))
@@ -209,6 +258,11 @@ pub fn parse_user_parameters(text: &str) -> Result<UserParameters, Error> {
         role_arn: role_arn.map(str::to_string),
         tags,
         replace_on_failure: fields.bool_or("replaceOnFailure", false)?,
+        change_set_name: change_set_name.map(str::to_string),
+        output_file: fields
+            .optional_string("outputFile")?
+            .map(|path| normalise_path("outputFile", path))
+            .transpose()?,
         poll_seconds: fields.integer_in("pollSeconds", POLL_SECONDS, DEFAULT_POLL_SECONDS)?,
         timeout_minutes: fields.integer_in(
             "timeoutMinutes",
@@ -222,8 +276,33 @@ fn invalid(message: impl Display) -> Error {
     Error::InvalidParameters(format!("UserParameters: {message}"))
 }
 
-/// Unknown keys (with a hint when only the case differs) and missing required keys.
-fn check_keys(map: &Map<String, Value>) -> Result<(), Error> {
+/// The `mode` key: one of [`MODES`], `deploy` when absent.
+fn parse_mode(value: Option<&Value>) -> Result<Mode, Error> {
+    let names = || {
+        MODES
+            .iter()
+            .map(|mode| mode.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match value {
+        None | Some(Value::Null) => Ok(Mode::Deploy),
+        Some(Value::String(text)) => MODES
+            .into_iter()
+            .find(|mode| mode.as_str() == text)
+            .ok_or_else(|| {
+                invalid(format_args!(
+                    "`mode` `{text}` is not a mode; the modes are: {}",
+                    names()
+                ))
+            }),
+        Some(other) => Err(wrong_type("mode", &format!("one of {}", names()), other)),
+    }
+}
+
+/// Unknown keys (with a hint when only the case differs), keys the mode does not take, and
+/// the mode's missing required keys.
+fn check_keys(mode: Mode, map: &Map<String, Value>) -> Result<(), Error> {
     let unknown: Vec<String> = map
         .keys()
         .filter(|key| !ACCEPTED_KEYS.contains(&key.as_str()))
@@ -237,6 +316,7 @@ fn check_keys(map: &Map<String, Value>) -> Result<(), Error> {
             }
         })
         .collect();
+    let mode_keys = keys_of(mode).join(", ");
     if !unknown.is_empty() {
         let noun = if unknown.len() == 1 { "key" } else { "keys" };
         return Err(invalid(format_args!(
@@ -245,7 +325,24 @@ fn check_keys(map: &Map<String, Value>) -> Result<(), Error> {
             ACCEPTED_KEYS.join(", ")
         )));
     }
-    let missing: Vec<String> = REQUIRED_KEYS
+    let misplaced: Vec<String> = map
+        .iter()
+        .filter(|(key, value)| !value.is_null() && !applies(mode, key))
+        .map(|(key, _)| format!("`{key}`"))
+        .collect();
+    if !misplaced.is_empty() {
+        let (noun, verb) = if misplaced.len() == 1 {
+            ("key", "does")
+        } else {
+            ("keys", "do")
+        };
+        return Err(invalid(format_args!(
+            "{noun} {} {verb} not apply to mode `{}`; it takes: {mode_keys}",
+            misplaced.join(", "),
+            mode.as_str()
+        )));
+    }
+    let missing: Vec<String> = required_keys(mode)
         .iter()
         .filter(|key| !map.contains_key(**key))
         .map(|key| format!("`{key}`"))
@@ -253,8 +350,9 @@ fn check_keys(map: &Map<String, Value>) -> Result<(), Error> {
     if !missing.is_empty() {
         let noun = if missing.len() == 1 { "key" } else { "keys" };
         return Err(invalid(format_args!(
-            "missing required {noun} {}",
-            missing.join(", ")
+            "missing required {noun} {} for mode `{}`",
+            missing.join(", "),
+            mode.as_str()
         )));
     }
     Ok(())
@@ -386,6 +484,12 @@ pub(crate) fn stack_name_problem(name: &str) -> Option<String> {
     }
 }
 
+/// Why CloudFormation would reject this change set name, if it would (the same shape as a
+/// stack name: `[a-zA-Z][-a-zA-Z0-9]*`, at most 128 characters).
+fn change_set_name_problem(name: &str) -> Option<String> {
+    stack_name_problem(name).map(|problem| problem.replace("a stack name", "a change set name"))
+}
+
 fn parse_capability(text: &str) -> Result<Capability, Error> {
     ALL_CAPABILITIES
         .into_iter()
@@ -451,3 +555,7 @@ fn resolve_artifact(name: &str, artifacts: &[ArtifactLocation]) -> Result<Artifa
 #[cfg(test)]
 #[path = "validate_params_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "validate_params_mode_tests.rs"]
+mod mode_tests;

@@ -20,6 +20,7 @@ fn input(user_parameters: &str) -> ExecutionInput {
         job_id: "job-1".to_string(),
         user_parameters: user_parameters.to_string(),
         input_artifacts: vec![artifact("SourceOutput"), artifact("BuildOutput")],
+        output_artifacts: vec![artifact("DeployOutput")],
         encryption_key: None,
         current_job: None,
     }
@@ -66,12 +67,17 @@ fn valid(user_parameters: &str) -> DeploymentParams {
     validate(&input(user_parameters), 1_000).unwrap()
 }
 
+/// Where the template of valid `params` comes from.
+fn source(params: &DeploymentParams) -> TemplateSource {
+    params.source.clone().expect("a template source")
+}
+
 #[test]
 fn minimal_parameters_get_the_documented_defaults() {
     let params = valid(&with(json!({})));
     assert_eq!(params.stack, "my-stack");
-    assert_eq!(params.file, "template.yaml");
-    assert_eq!(params.config, None);
+    assert_eq!(source(&params).file, "template.yaml");
+    assert_eq!(source(&params).config, None);
     assert!(params.parameter_names.is_empty());
     assert!(params.capabilities.is_empty());
     assert_eq!(params.role_arn.as_deref(), Some(DEFAULT_ROLE));
@@ -85,7 +91,7 @@ fn minimal_parameters_get_the_documented_defaults() {
 #[test]
 fn the_artifact_resolves_to_its_location() {
     let params = valid(&with(json!({})));
-    assert_eq!(params.artifact, artifact("BuildOutput"));
+    assert_eq!(source(&params).artifact, artifact("BuildOutput"));
 }
 
 #[test]
@@ -100,7 +106,7 @@ fn every_key_is_read() {
         "pollSeconds": 5,
         "timeoutMinutes": 10
     })));
-    assert_eq!(params.config.as_deref(), Some("cfg/prod.json"));
+    assert_eq!(source(&params).config.as_deref(), Some("cfg/prod.json"));
     assert_eq!(params.parameter_names, ["Debug", "Env", "Replicas"]);
     assert_eq!(
         params.capabilities,
@@ -151,7 +157,7 @@ fn null_optional_values_mean_absent() {
     let params = valid(&with(
         json!({"config": null, "pollSeconds": null, "tags": null}),
     ));
-    assert_eq!(params.config, None);
+    assert_eq!(source(&params).config, None);
     assert_eq!(params.poll_seconds, DEFAULT_POLL_SECONDS);
     assert!(params.tags.is_empty());
 }
@@ -160,6 +166,7 @@ fn null_optional_values_mean_absent() {
 fn accepted_keys_are_exactly_the_keys_read() {
     // A full document with every accepted key parses, so no accepted key is left unread...
     let full = with(json!({
+        "mode": "createChangeSet", "changeSetName": "review", "outputFile": "out.json",
         "config": "c.json", "parameters": {}, "capabilities": [], "roleArn": null,
         "tags": {}, "replaceOnFailure": false, "pollSeconds": 1, "timeoutMinutes": 1
     }));
@@ -209,7 +216,10 @@ fn a_non_object_is_refused() {
 #[test]
 fn a_missing_required_key_is_named() {
     let message = refusal(r#"{"stack":"s","artifact":"BuildOutput"}"#);
-    assert_eq!(message, "UserParameters: missing required key `file`");
+    assert_eq!(
+        message,
+        "UserParameters: missing required key `file` for mode `deploy`"
+    );
 }
 
 #[test]
@@ -217,7 +227,7 @@ fn several_missing_keys_are_all_named() {
     let message = refusal(r#"{"stack":"s"}"#);
     assert_eq!(
         message,
-        "UserParameters: missing required keys `artifact`, `file`"
+        "UserParameters: missing required keys `artifact`, `file` for mode `deploy`"
     );
 }
 
@@ -332,13 +342,16 @@ fn a_job_without_artifacts_says_so() {
 
 #[test]
 fn a_leading_dot_slash_is_dropped() {
-    assert_eq!(valid(&with(json!({"file": "./t.yaml"}))).file, "t.yaml");
     assert_eq!(
-        valid(&with(json!({"file": "./a/./b.yaml"}))).file,
+        source(&valid(&with(json!({"file": "./t.yaml"})))).file,
+        "t.yaml"
+    );
+    assert_eq!(
+        source(&valid(&with(json!({"file": "./a/./b.yaml"})))).file,
         "a/b.yaml"
     );
     assert_eq!(
-        valid(&with(json!({"config": "./c/prod.json"})))
+        source(&valid(&with(json!({"config": "./c/prod.json"}))))
             .config
             .as_deref(),
         Some("c/prod.json")
@@ -514,16 +527,16 @@ proptest! {
             prop_assert!(POLL_SECONDS.contains(&params.poll_seconds));
             prop_assert!(TIMEOUT_MINUTES.contains(&params.timeout_minutes));
             prop_assert!(tag_problem(&params.tags).is_none());
-            prop_assert!(!params.file.starts_with('/') && !params.file.split('/').any(|p| p == ".."));
+            prop_assert!(!source(&params).file.starts_with('/') && !source(&params).file.split('/').any(|p| p == ".."));
         }
     }
 
     #[test]
     fn accepted_paths_stay_inside_the_artifact(path in "[./a-z]{0,16}") {
         if let Ok(params) = validate(&input(&with(json!({"file": path}))), 0) {
-            prop_assert!(!params.file.is_empty());
-            prop_assert!(!params.file.starts_with('/'));
-            prop_assert!(params.file.split('/').all(|p| !p.is_empty() && p != "." && p != ".."));
+            prop_assert!(!source(&params).file.is_empty());
+            prop_assert!(!source(&params).file.starts_with('/'));
+            prop_assert!(source(&params).file.split('/').all(|p| !p.is_empty() && p != "." && p != ".."));
         }
     }
 }

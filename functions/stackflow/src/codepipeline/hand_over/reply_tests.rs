@@ -25,6 +25,7 @@ fn stack() -> StackProgress {
         outputs: [("Ignored".to_string(), "x".to_string())].into(),
         started_at: Some(1_700_000_000),
         wait_seconds: 15,
+        change_set: None,
     }
 }
 
@@ -36,6 +37,7 @@ fn input() -> (ReportInput, HandOver) {
     let input = ReportInput {
         job_id: JOB_ID.into(),
         execution_arn: Some(EXECUTION.into()),
+        output: None,
         outcome: Outcome::HandOver(hand_over.clone()),
     };
     (input, hand_over)
