@@ -32,6 +32,9 @@ pub struct ExecutionInput {
     pub job_id: String,
     pub user_parameters: String,
     pub input_artifacts: Vec<ArtifactLocation>,
+    /// The job's output artifacts: where CodePipeline expects each one's zip. No credentials.
+    #[serde(default)]
+    pub output_artifacts: Vec<ArtifactLocation>,
     /// The KMS key CodePipeline encrypts the job's artifacts with; always present in the
     /// execution input (`null` when the job names none), since the Validate parameters state
     /// passes `$.encryptionKey` on.

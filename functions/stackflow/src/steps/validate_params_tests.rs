@@ -20,6 +20,7 @@ fn input(user_parameters: &str) -> ExecutionInput {
         job_id: "job-1".to_string(),
         user_parameters: user_parameters.to_string(),
         input_artifacts: vec![artifact("SourceOutput"), artifact("BuildOutput")],
+        output_artifacts: vec![],
         encryption_key: None,
         current_job: None,
     }
