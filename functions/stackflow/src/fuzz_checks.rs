@@ -227,11 +227,14 @@ pub fn job_event(data: &[u8]) -> Result<(), Broken> {
                 format!("{outputs} outputs became {:?}", job.output_artifacts)
             })?;
             rule(
-                job.input_artifacts.iter().chain(&job.output_artifacts).all(|a| {
-                    !a.name.trim().is_empty()
-                        && !a.bucket.trim().is_empty()
-                        && !a.key.trim().is_empty()
-                }),
+                job.input_artifacts
+                    .iter()
+                    .chain(&job.output_artifacts)
+                    .all(|a| {
+                        !a.name.trim().is_empty()
+                            && !a.bucket.trim().is_empty()
+                            && !a.key.trim().is_empty()
+                    }),
                 || format!("an artifact without a location: {job:?}"),
             )?;
             if let Some(token) = &job.continuation_token {

@@ -24,7 +24,9 @@ fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
                 .add_directory(*path, SimpleFileOptions::default())
                 .unwrap();
         } else {
-            writer.start_file(*path, SimpleFileOptions::default()).unwrap();
+            writer
+                .start_file(*path, SimpleFileOptions::default())
+                .unwrap();
             writer.write_all(contents).unwrap();
         }
     }
@@ -71,7 +73,8 @@ fn nothing_written_is_an_empty_report() {
 fn an_object_that_is_no_zip_is_an_error_naming_the_artifact() {
     let err = OutputArtifactReport::from_zip(&artifact(), Some(b"not a zip")).unwrap_err();
     assert!(
-        err.to_string().starts_with("output artifact Out is not a readable zip"),
+        err.to_string()
+            .starts_with("output artifact Out is not a readable zip"),
         "{err}"
     );
 }
@@ -119,5 +122,8 @@ fn printing_says_where_the_zip_is_and_what_it_holds() {
 #[test]
 fn printing_nothing_written_says_so() {
     let report = OutputArtifactReport::from_zip(&artifact(), None).unwrap();
-    assert_eq!(printed(&report), "  output artifact Out: nothing was written\n");
+    assert_eq!(
+        printed(&report),
+        "  output artifact Out: nothing was written\n"
+    );
 }

@@ -102,7 +102,16 @@ fn the_output_artifact_shows_in_the_report_and_the_text_when_asked_for() {
     let mut printed = Vec::new();
     print_result(&report, &mut printed);
     let text = String::from_utf8(printed).unwrap();
-    assert!(text.contains("\n  output artifact Out: nothing was written\n"), "{text}");
+    assert!(
+        text.contains("\n  output artifact Out: nothing was written\n"),
+        "{text}"
+    );
     // What moto skipped is still said last.
-    assert!(text.lines().last().unwrap().contains("not emulated locally"), "{text}");
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .contains("not emulated locally"),
+        "{text}"
+    );
 }

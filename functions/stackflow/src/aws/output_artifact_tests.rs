@@ -24,7 +24,10 @@ fn location() -> ArtifactLocation {
 
 fn entries() -> Vec<(String, Vec<u8>)> {
     vec![
-        ("outputs.json".into(), br#"{"QueueUrl":"https://q"}"#.to_vec()),
+        (
+            "outputs.json".into(),
+            br#"{"QueueUrl":"https://q"}"#.to_vec(),
+        ),
         ("dir/other.txt".into(), b"other".to_vec()),
     ]
 }

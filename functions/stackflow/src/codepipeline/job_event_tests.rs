@@ -80,11 +80,18 @@ fn every_output_artifact_is_kept_in_order() {
         .unwrap()
         .push(second);
     let job = JobRequest::from_event(event_from(value)).unwrap();
-    let names: Vec<_> = job.output_artifacts.iter().map(|a| a.name.as_str()).collect();
+    let names: Vec<_> = job
+        .output_artifacts
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
     assert_eq!(names, ["DeployOutput", "Second"]);
     assert_eq!(job.output_artifacts[1].bucket, "b2");
     assert_eq!(job.output_artifacts[1].key, "p/Second/k2");
-    assert_eq!(job.execution_input(1).output_artifacts, job.output_artifacts);
+    assert_eq!(
+        job.execution_input(1).output_artifacts,
+        job.output_artifacts
+    );
 }
 
 #[test]
