@@ -180,9 +180,8 @@ pub struct DeploymentParams {
     pub timeout_minutes: u32,
     /// Unix seconds after which waiting for the stack ends in StackTimedOut.
     pub deadline: i64,
-    /// Where the success report writes the outputs. Always written (`null` when none): the
-    /// Report success state passes `$.params.output` on.
-    #[serde(default)]
+    /// Where the success report writes the outputs (`outputFile`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<OutputTarget>,
 }
 
@@ -391,9 +390,10 @@ pub struct ReportInput {
     pub job_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_arn: Option<String>,
-    /// Where a success writes the outputs (`$.params.output`); Report success only.
+    /// The deployment's parameters (`$.params`), for where a success writes the outputs;
+    /// Report success only (a failure may come before there are any).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<OutputTarget>,
+    pub params: Option<DeploymentParams>,
     #[serde(flatten)]
     pub outcome: Outcome,
 }

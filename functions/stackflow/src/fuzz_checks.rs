@@ -219,7 +219,7 @@ pub fn template_config(data: &[u8]) -> Result<(), Broken> {
 
 /// The CodePipeline job event `data`, decoded as lambda_runtime decodes it, redacted into a
 /// `JobRequest` and turned into the execution input. A refusal is `InvalidEvent`; an accepted
-/// job has an id and every input artifact with a name and an S3 location; and no artifact
+/// job has an id and every input and output artifact with a name and an S3 location; and no artifact
 /// credential reaches the request, the execution input or the error.
 pub fn job_event(data: &[u8]) -> Result<(), Broken> {
     let Ok(event) = serde_json::from_slice::<CodePipelineJobEvent>(data) else {
@@ -227,6 +227,7 @@ pub fn job_event(data: &[u8]) -> Result<(), Broken> {
     };
     let credentials = event.code_pipeline_job.data.artifact_credentials.clone();
     let artifacts = event.code_pipeline_job.data.input_artifacts.len();
+    let outputs = event.code_pipeline_job.data.out_put_artifacts.len();
     let mut without_credentials = event.clone();
     without_credentials
         .code_pipeline_job
@@ -240,13 +241,19 @@ pub fn job_event(data: &[u8]) -> Result<(), Broken> {
             rule(job.input_artifacts.len() == artifacts, || {
                 format!("{artifacts} artifacts became {:?}", job.input_artifacts)
             })?;
+            rule(job.output_artifacts.len() == outputs, || {
+                format!("{outputs} outputs became {:?}", job.output_artifacts)
+            })?;
             rule(
-                job.input_artifacts.iter().all(|a| {
-                    !a.name.trim().is_empty()
-                        && !a.bucket.trim().is_empty()
-                        && !a.key.trim().is_empty()
-                }),
-                || format!("an artifact without a location: {:?}", job.input_artifacts),
+                job.input_artifacts
+                    .iter()
+                    .chain(&job.output_artifacts)
+                    .all(|a| {
+                        !a.name.trim().is_empty()
+                            && !a.bucket.trim().is_empty()
+                            && !a.key.trim().is_empty()
+                    }),
+                || format!("an artifact without a location: {job:?}"),
             )?;
             if let Some(token) = &job.continuation_token {
                 let _ = HandOverToken::decode(token);

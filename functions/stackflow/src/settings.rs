@@ -179,7 +179,7 @@ impl ArtifactStore {
 
 /// The AWS managed key of S3 (`alias/aws/s3`): any role of the account may use it through S3,
 /// so it needs no grant.
-fn is_aws_managed_s3_key(id: &str) -> bool {
+pub(crate) fn is_aws_managed_s3_key(id: &str) -> bool {
     id == "alias/aws/s3" || id.ends_with(":alias/aws/s3")
 }
 

@@ -184,6 +184,11 @@ async fn validate(flow: &mut Flow, now: i64) {
         validate_params::validate(&input, &settings(), now)
     })
     .await;
+    // Valid parameters lead on by mode; the walks here deploy a template.
+    if flow.at == "Template to fetch?" {
+        flow.choice();
+        assert_eq!(flow.at, "Fetch template");
+    }
 }
 
 /// Fetch template, with the artifact answering `get`.
@@ -230,11 +235,15 @@ async fn check(flow: &mut Flow, now: i64, rules: &[&Rule]) {
 /// Report success or Report failure (the current state) to CodePipeline answering `rule`;
 /// asserts that the call matched it.
 async fn report(flow: &mut Flow, rule: &Rule) {
-    let codepipeline = client!(aws_sdk_codepipeline, &[rule]);
-    let codepipeline = &codepipeline;
+    let clients = report_result::ReportClients {
+        codepipeline: client!(aws_sdk_codepipeline, &[rule]),
+        s3: client!(aws_sdk_s3, &[]),
+        cloudformation: client!(aws_sdk_cloudformation, &[]),
+    };
+    let clients = &clients;
     let state = flow.at.clone();
     flow.task(&state, |input: ReportInput| async move {
-        report_result::report(codepipeline, &input).await
+        report_result::report(clients, &input).await
     })
     .await;
     assert_eq!(rule.num_calls(), 1, "CodePipeline was not told as expected");
@@ -268,6 +277,7 @@ const JOB: &str = "11111111-abcd-1111-abcd-111111abcdef";
 /// The states of a deployment whose Deploy stack failed.
 const FAILED_AT_DEPLOY: &[&str] = &[
     "Validate parameters",
+    "Template to fetch?",
     "Fetch template",
     "Deploy stack",
     "Report failure",
@@ -276,6 +286,7 @@ const FAILED_AT_DEPLOY: &[&str] = &[
 
 const FAILED_AT_CHECK: &[&str] = &[
     "Validate parameters",
+    "Template to fetch?",
     "Fetch template",
     "Deploy stack",
     "Stack operation started?",

@@ -32,3 +32,12 @@ pub async fn moto_sdk_config(moto_url: &str) -> aws_config::SdkConfig {
         .load()
         .await
 }
+
+/// An S3 client of moto: path-style addressing, since moto's endpoint is a bare host and port.
+pub fn moto_s3(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(true)
+            .build(),
+    )
+}

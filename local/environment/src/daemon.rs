@@ -348,11 +348,7 @@ fn moto_process(
 /// Create the buckets and the state machine in moto; returns the S3 client the job service uses.
 async fn provision(moto_url: &str, state_machine_arn: &str) -> Result<aws_sdk_s3::Client> {
     let sdk = aws::moto_sdk_config(moto_url).await;
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk)
-            .force_path_style(true)
-            .build(),
-    );
+    let s3 = aws::moto_s3(&sdk);
     crate::provision::buckets(&s3, &[aws::ARTIFACT_BUCKET, aws::STAGING_BUCKET]).await?;
     let sfn = aws_sdk_sfn::Client::new(&sdk);
     crate::provision::state_machine(&sfn, state_machine_arn).await?;

@@ -8,7 +8,8 @@
 //!   environment as it is recorded).
 //! - What it sets up: `aws` (region, account, names), `provision`, `functions` (the function table).
 //! - Using it: `run` (one job, start to end), `watch` (an execution's states), `status`,
-//!   `artifact` (input artifacts as CodePipeline stores them).
+//!   `artifact` (input artifacts as CodePipeline stores them), `output_artifact` (what a job
+//!   wrote to its output artifact).
 
 pub mod artifact;
 pub mod aws;
@@ -18,6 +19,7 @@ pub mod functions;
 pub mod home;
 pub mod lifecycle;
 pub mod moto;
+pub mod output_artifact;
 pub mod process;
 pub mod provision;
 pub mod run;

@@ -11,6 +11,7 @@ use crate::artifact;
 use crate::aws;
 use crate::error::{LocalError, Result};
 use crate::home::Home;
+use crate::output_artifact::{self, OutputArtifactReport};
 use crate::provision::aws_text;
 use crate::state::EnvironmentState;
 pub use crate::watch::ExecutionSummary;
@@ -25,6 +26,8 @@ pub struct RunOptions {
     pub user_parameters: String,
     /// How long to wait for the job to end before giving up.
     pub timeout: Duration,
+    /// The job's output artifact, read back from S3 once the job ends (`--output-artifact`).
+    pub output_artifact: Option<String>,
 }
 
 /// What `--json` prints; the tests and the benchmark read it back.
@@ -33,6 +36,13 @@ pub struct RunReport {
     pub job: JobSummary,
     pub execution: Option<ExecutionSummary>,
     pub stack: Option<StackSummary>,
+    /// What the job wrote to its output artifact; only when `run` was given one.
+    #[serde(
+        rename = "outputArtifact",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_artifact: Option<OutputArtifactReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -106,8 +116,10 @@ pub async fn run(
         ));
     }
     let jobs = JobServiceClient::new(env.jobs_url());
+    let mut request = JobServiceClient::job_request(&options.user_parameters, &artifacts);
+    request.output_artifacts = options.output_artifact.iter().cloned().collect();
     let job_id = jobs
-        .create_job(&options.user_parameters, &artifacts)
+        .create(&request)
         .await
         .map_err(|err| LocalError::Environment(format!("creating the job: {err}")))?;
     let _ = writeln!(live, "job {job_id} created; following its execution");
@@ -146,6 +158,10 @@ pub async fn run(
         Some(name) => Some(describe_stack(&cfn_sdk, &name).await),
         None => None,
     };
+    let output_artifact = match final_job.output_artifacts.first() {
+        Some(artifact) => Some(read_output_artifact(&sdk, artifact).await?),
+        None => None,
+    };
     Ok(RunReport {
         job: JobSummary {
             id: final_job.id.clone(),
@@ -160,7 +176,17 @@ pub async fn run(
         },
         execution: watcher.summary(),
         stack,
+        output_artifact,
     })
+}
+
+/// What the job left at its output artifact's location in moto's S3.
+async fn read_output_artifact(
+    sdk: &aws_config::SdkConfig,
+    artifact: &stackflow_job_service::ArtifactRecord,
+) -> Result<OutputArtifactReport> {
+    let zip = output_artifact::read(&aws::moto_s3(sdk), artifact).await?;
+    OutputArtifactReport::from_zip(artifact, zip.as_deref())
 }
 
 /// The `stack` of the UserParameters, when they are JSON that has one.
@@ -227,6 +253,9 @@ pub fn print_result(report: &RunReport, out: &mut dyn Write) {
         for (key, value) in &job.output_variables {
             let _ = writeln!(out, "    {key} = {value}");
         }
+    }
+    if let Some(artifact) = &report.output_artifact {
+        artifact.print(out);
     }
     // A local success proves nothing for what moto skipped: say so after the result.
     if let Some(stack) = report.stack.as_ref().filter(|s| !s.not_emulated.is_empty()) {

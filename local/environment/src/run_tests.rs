@@ -55,6 +55,7 @@ fn a_report_without_execution_or_stack_prints_nulls() {
         },
         execution: None,
         stack: None,
+        output_artifact: None,
     };
     assert!(report.succeeded());
     assert_eq!(
@@ -79,4 +80,38 @@ fn what_moto_skipped_is_listed_after_the_result() {
     let mut printed = Vec::new();
     print_result(&report, &mut printed);
     assert!(!String::from_utf8(printed).unwrap().contains("not emulated"));
+}
+
+#[test]
+fn the_output_artifact_shows_in_the_report_and_the_text_when_asked_for() {
+    let mut report: RunReport = serde_json::from_str(REPORT).unwrap();
+    assert_eq!(report.output_artifact, None);
+    report.output_artifact = Some(OutputArtifactReport {
+        name: "Out".into(),
+        bucket: "b".into(),
+        key: "k".into(),
+        written: false,
+        entries: vec![],
+    });
+    let value = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        value["outputArtifact"],
+        serde_json::json!({"name": "Out", "bucket": "b", "key": "k", "written": false, "entries": []})
+    );
+    assert_eq!(serde_json::from_value::<RunReport>(value).unwrap(), report);
+    let mut printed = Vec::new();
+    print_result(&report, &mut printed);
+    let text = String::from_utf8(printed).unwrap();
+    assert!(
+        text.contains("\n  output artifact Out: nothing was written\n"),
+        "{text}"
+    );
+    // What moto skipped is still said last.
+    assert!(
+        text.lines()
+            .last()
+            .unwrap()
+            .contains("not emulated locally"),
+        "{text}"
+    );
 }

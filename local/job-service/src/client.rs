@@ -38,7 +38,13 @@ impl JobServiceClient {
         user_parameters: &str,
         artifacts: &[(String, PathBuf)],
     ) -> Result<String, JobServiceError> {
-        let request = CreateJobRequest {
+        self.create(&Self::job_request(user_parameters, artifacts))
+            .await
+    }
+
+    /// The request [`JobServiceClient::create_job`] sends, for callers that set more options.
+    pub fn job_request(user_parameters: &str, artifacts: &[(String, PathBuf)]) -> CreateJobRequest {
+        CreateJobRequest {
             user_parameters: Some(user_parameters.to_string()).filter(|p| !p.is_empty()),
             artifacts: artifacts
                 .iter()
@@ -49,8 +55,7 @@ impl JobServiceClient {
                 })
                 .collect(),
             ..CreateJobRequest::default()
-        };
-        self.create(&request).await
+        }
     }
 
     /// Create a job (uploads the artifacts, invokes the entry function); returns its id.

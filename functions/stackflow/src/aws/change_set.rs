@@ -132,6 +132,28 @@ pub async fn count_changes(
     Ok(report)
 }
 
+/// Every change of change set `change_set` (an ARN) of `stack`, as far as
+/// [`MAX_CHANGE_PAGES`] pages go; `None` when there is no such change set.
+pub async fn all_changes(
+    cfn: &Client,
+    stack: &str,
+    change_set: &str,
+) -> Result<Option<Vec<Change>>, Error> {
+    let mut changes = Vec::new();
+    let mut next_token = None;
+    for _ in 0..MAX_CHANGE_PAGES {
+        let Some(page) = describe_change_set(cfn, stack, change_set, next_token).await? else {
+            return Ok(None);
+        };
+        changes.extend(page.changes().iter().cloned());
+        next_token = page.next_token().map(str::to_string);
+        if next_token.is_none() {
+            break;
+        }
+    }
+    Ok(Some(changes))
+}
+
 #[cfg(test)]
 #[path = "change_set_tests.rs"]
 mod tests;

@@ -4,7 +4,7 @@
 //! start-deployment turns it into a [`JobRequest`] first thing: that type holds no credentials,
 //! and nothing downstream can log what it does not have.
 
-use aws_lambda_events::event::codepipeline_job::{CodePipelineInputArtifact, CodePipelineJobEvent};
+use aws_lambda_events::event::codepipeline_job::{CodePipelineInputLocation, CodePipelineJobEvent};
 
 use crate::contract::{ArtifactLocation, CurrentJob, EncryptionKey, ExecutionInput};
 use crate::error::Error;
@@ -18,6 +18,9 @@ pub struct JobRequest {
     /// names that problem, so it reaches the pipeline as a job failure).
     pub user_parameters: String,
     pub input_artifacts: Vec<ArtifactLocation>,
+    /// Where CodePipeline expects the action's output artifacts (no revision: they are not
+    /// written yet).
+    pub output_artifacts: Vec<ArtifactLocation>,
     /// The hand-over token (CodePipeline's `continuationToken`) when a hand-over passed the
     /// deployment on to this job; the field keeps the event's name.
     pub continuation_token: Option<String>,
@@ -48,7 +51,21 @@ impl JobRequest {
             .input_artifacts
             .into_iter()
             .enumerate()
-            .map(|(index, artifact)| artifact_location(&job_id, index, artifact))
+            .map(|(index, artifact)| {
+                let revision = non_empty(artifact.revision);
+                let found = (artifact.name, artifact.location);
+                artifact_location(&job_id, "input", index, found, revision)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        // The library's field name for `outputArtifacts` is `out_put_artifacts`.
+        let output_artifacts = data
+            .out_put_artifacts
+            .into_iter()
+            .enumerate()
+            .map(|(index, artifact)| {
+                let found = (artifact.name, artifact.location);
+                artifact_location(&job_id, "output", index, found, None)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(JobRequest {
             account_id: job.account_id.unwrap_or_default(),
@@ -58,6 +75,7 @@ impl JobRequest {
                 .user_parameters
                 .unwrap_or_default(),
             input_artifacts,
+            output_artifacts,
             continuation_token: non_empty(data.continuation_token),
             encryption_key,
             job_id,
@@ -72,7 +90,7 @@ impl JobRequest {
             job_id: self.job_id.clone(),
             user_parameters: self.user_parameters.clone(),
             input_artifacts: self.input_artifacts.clone(),
-            output_artifacts: Vec::new(),
+            output_artifacts: self.output_artifacts.clone(),
             encryption_key: self.encryption_key.clone(),
             current_job: Some(CurrentJob {
                 job_id: self.job_id.clone(),
@@ -90,15 +108,19 @@ impl TryFrom<CodePipelineJobEvent> for JobRequest {
     }
 }
 
+/// One artifact's name and S3 location; `kind` ("input" or "output") names it in errors. Input
+/// and output artifacts share the library's location type.
 fn artifact_location(
     job_id: &str,
+    kind: &str,
     index: usize,
-    artifact: CodePipelineInputArtifact,
+    (name, location): (Option<String>, CodePipelineInputLocation),
+    revision: Option<String>,
 ) -> Result<ArtifactLocation, Error> {
-    let s3 = artifact.location.s3_location;
-    let Some(name) = non_empty(artifact.name) else {
+    let s3 = location.s3_location;
+    let Some(name) = non_empty(name) else {
         return Err(Error::InvalidEvent(format!(
-            "job {job_id}: input artifact #{} has no name",
+            "job {job_id}: {kind} artifact #{} has no name",
             index + 1
         )));
     };
@@ -107,10 +129,10 @@ fn artifact_location(
             name,
             bucket,
             key,
-            revision: non_empty(artifact.revision),
+            revision,
         }),
         _ => Err(Error::InvalidEvent(format!(
-            "job {job_id}: input artifact {name} has no S3 location (bucketName and objectKey)"
+            "job {job_id}: {kind} artifact {name} has no S3 location (bucketName and objectKey)"
         ))),
     }
 }

@@ -37,12 +37,15 @@ fn event() -> impl Strategy<Value = (Value, [String; 3])> {
         field(),
         field(),
         field(),
-        prop::collection::vec(artifact(), 0..4),
+        (
+            prop::collection::vec(artifact(), 0..4),
+            prop::collection::vec(artifact(), 0..3),
+        ),
         field(),
         ["[A-Z0-9]{16,24}", "[A-Z0-9+/]{30,40}", "[A-Z0-9+/=]{40,80}"],
     )
         .prop_map(
-            |(id, account, user_parameters, artifacts, token, secrets)| {
+            |(id, account, user_parameters, (artifacts, outputs), token, secrets)| {
                 let [access_key, secret_key, session_token] = secrets.clone();
                 let event = json!({"CodePipeline.job": {
                     "id": id,
@@ -53,7 +56,7 @@ fn event() -> impl Strategy<Value = (Value, [String; 3])> {
                             "UserParameters": user_parameters
                         }},
                         "inputArtifacts": artifacts,
-                        "outputArtifacts": [],
+                        "outputArtifacts": outputs,
                         "continuationToken": token,
                         "artifactCredentials": {
                             "accessKeyId": access_key,
@@ -83,7 +86,11 @@ proptest! {
                     .as_array()
                     .map_or(0, Vec::len);
                 prop_assert_eq!(job.input_artifacts.len(), artifacts);
-                for artifact in &job.input_artifacts {
+                let outputs = value["CodePipeline.job"]["data"]["outputArtifacts"]
+                    .as_array()
+                    .map_or(0, Vec::len);
+                prop_assert_eq!(job.output_artifacts.len(), outputs);
+                for artifact in job.input_artifacts.iter().chain(&job.output_artifacts) {
                     prop_assert!(!artifact.name.trim().is_empty());
                     prop_assert!(!artifact.bucket.trim().is_empty());
                     prop_assert!(!artifact.key.trim().is_empty());
@@ -103,7 +110,7 @@ proptest! {
 
     #[test]
     fn arbitrary_json_in_the_event_never_panics(
-        job in any_json(&["id", "accountId", "data", "inputArtifacts", "continuationToken"], "[a-zA-Z]{0,8}")
+        job in any_json(&["id", "accountId", "data", "inputArtifacts", "outputArtifacts", "continuationToken"], "[a-zA-Z]{0,8}")
     ) {
         if let Ok(event) = serde_json::from_value::<CodePipelineJobEvent>(json!({"CodePipeline.job": job})) {
             if let Err(err) = JobRequest::from_event(event) {

@@ -45,7 +45,101 @@ fn the_fixture_parses_into_a_job_request() {
             revision: Some("0123456789abcdef0123456789abcdef01234567".into()),
         }]
     );
+    assert_eq!(
+        job.output_artifacts,
+        vec![ArtifactLocation {
+            name: "DeployOutput".into(),
+            bucket: "stackflow-local-artifacts".into(),
+            key: "my-pipeline/DeployOutp/HiJkLmN".into(),
+            revision: None,
+        }]
+    );
     assert_eq!(job.continuation_token, None);
+}
+
+#[test]
+fn an_event_without_output_artifacts_has_none() {
+    let mut value = fixture_value();
+    value["CodePipeline.job"]["data"]["outputArtifacts"] = serde_json::json!([]);
+    let job = JobRequest::from_event(event_from(value)).unwrap();
+    assert!(job.output_artifacts.is_empty());
+    let input = serde_json::to_value(job.execution_input(1)).unwrap();
+    assert_eq!(input["outputArtifacts"], serde_json::json!([]));
+}
+
+#[test]
+fn every_output_artifact_is_kept_in_order() {
+    let mut value = fixture_value();
+    let second = serde_json::json!({
+        "location": {"type": "S3", "s3Location": {"bucketName": "b2", "objectKey": "p/Second/k2"}},
+        "revision": null,
+        "name": "Second"
+    });
+    value["CodePipeline.job"]["data"]["outputArtifacts"]
+        .as_array_mut()
+        .unwrap()
+        .push(second);
+    let job = JobRequest::from_event(event_from(value)).unwrap();
+    let names: Vec<_> = job
+        .output_artifacts
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(names, ["DeployOutput", "Second"]);
+    assert_eq!(job.output_artifacts[1].bucket, "b2");
+    assert_eq!(job.output_artifacts[1].key, "p/Second/k2");
+    assert_eq!(
+        job.execution_input(1).output_artifacts,
+        job.output_artifacts
+    );
+}
+
+#[test]
+fn an_output_artifact_revision_is_not_kept() {
+    // CodePipeline sends `revision: null` for outputs; one that is set names nothing yet written.
+    let mut value = fixture_value();
+    value["CodePipeline.job"]["data"]["outputArtifacts"][0]["revision"] = "abc".into();
+    let job = JobRequest::from_event(event_from(value)).unwrap();
+    assert_eq!(job.output_artifacts[0].revision, None);
+}
+
+#[test]
+fn an_execution_input_without_output_artifacts_reads_as_none() {
+    // Executions started before the field existed still read.
+    let input: ExecutionInput = serde_json::from_value(serde_json::json!({
+        "jobId": "j", "userParameters": "{}", "inputArtifacts": []
+    }))
+    .unwrap();
+    assert!(input.output_artifacts.is_empty());
+}
+
+#[test]
+fn an_output_artifact_without_a_name_is_an_invalid_event() {
+    let mut value = fixture_value();
+    value["CodePipeline.job"]["data"]["outputArtifacts"][0]["name"] = serde_json::Value::Null;
+    let err = JobRequest::from_event(event_from(value)).unwrap_err();
+    assert_eq!(
+        err,
+        Error::InvalidEvent(
+            "job 11111111-abcd-1111-abcd-111111abcdef: output artifact #1 has no name".into()
+        )
+    );
+}
+
+#[test]
+fn an_output_artifact_without_an_s3_location_is_an_invalid_event_naming_it() {
+    let mut value = fixture_value();
+    value["CodePipeline.job"]["data"]["outputArtifacts"][0]["location"]["s3Location"] =
+        serde_json::json!({"bucketName": "b"});
+    let err = JobRequest::from_event(event_from(value)).unwrap_err();
+    assert_eq!(
+        err,
+        Error::InvalidEvent(
+            "job 11111111-abcd-1111-abcd-111111abcdef: output artifact DeployOutput has no S3 \
+             location (bucketName and objectKey)"
+                .into()
+        )
+    );
 }
 
 #[test]
@@ -92,6 +186,11 @@ fn the_execution_input_has_job_id_parameters_artifacts_and_the_job_to_answer() {
                 "bucket": "stackflow-local-artifacts",
                 "key": "my-pipeline/SourceArti/AbCdEfG",
                 "revision": "0123456789abcdef0123456789abcdef01234567"
+            }],
+            "outputArtifacts": [{
+                "name": "DeployOutput",
+                "bucket": "stackflow-local-artifacts",
+                "key": "my-pipeline/DeployOutp/HiJkLmN"
             }]
         })
     );

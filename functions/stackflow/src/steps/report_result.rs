@@ -1,4 +1,7 @@
-//! report-result: the one place that tells CodePipeline how a deployment ended.
+//! report-result: the one place that tells CodePipeline how a deployment ended, after writing
+//! the outputs into the job's output artifact when `outputFile` asks for it (`output_file`).
+
+mod output_file;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,13 +21,28 @@ use crate::truncate::truncate_chars;
 /// user guide, "Quotas": "Variable quotas"). Counted here as the UTF-8 bytes of names and values.
 pub const OUTPUT_VARIABLES_MAX_BYTES: usize = 122_880;
 
+/// The clients report-result uses: CodePipeline for the report; S3 (the output artifact) and
+/// CloudFormation (a change set's changes) for `outputFile`.
+#[derive(Debug, Clone)]
+pub struct ReportClients {
+    pub codepipeline: aws_sdk_codepipeline::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub cloudformation: aws_sdk_cloudformation::Client,
+}
+
 /// Report the deployment's outcome on its job.
-pub async fn report(
-    codepipeline: &aws_sdk_codepipeline::Client,
-    input: &ReportInput,
-) -> Result<ReportOutput, Error> {
+pub async fn report(clients: &ReportClients, input: &ReportInput) -> Result<ReportOutput, Error> {
+    let codepipeline = &clients.codepipeline;
     match &input.outcome {
-        Outcome::Stack(progress) => report_success(codepipeline, input, progress).await,
+        Outcome::Stack(progress) => {
+            // The outputs are in place before the job says it succeeded: a later action may
+            // read them as soon as it does. A write that fails fails the job (Report failure).
+            if let Some(target) = input.params.as_ref().and_then(|p| p.output.as_ref()) {
+                output_file::write_outputs(&clients.s3, &clients.cloudformation, target, progress)
+                    .await?;
+            }
+            report_success(codepipeline, input, progress).await
+        }
         Outcome::Error(error) => report_error(codepipeline, input, error).await,
         Outcome::HandOver(hand_over) => reply_in_progress(codepipeline, input, hand_over).await,
     }

@@ -16,6 +16,16 @@ const JOB_ID: &str = "11111111-abcd-1111-abcd-111111abcdef";
 const EXECUTION: &str =
     "arn:aws:states:us-east-1:111111111111:execution:stackflow:11111111-abcd-1111-abcd-111111abcdef";
 
+/// The clients with CodePipeline answering as `codepipeline` does; S3 and CloudFormation
+/// answer nothing (no test here writes an output artifact).
+fn clients(codepipeline: aws_sdk_codepipeline::Client) -> ReportClients {
+    ReportClients {
+        codepipeline,
+        s3: crate::aws::stack_fixtures::s3_client(&[]),
+        cloudformation: crate::aws::stack_fixtures::client(&[]),
+    }
+}
+
 fn progress(outputs: &[(&str, &str)]) -> StackProgress {
     StackProgress {
         stack_name: "my-stack".into(),
@@ -38,7 +48,7 @@ fn success_input(outputs: &[(&str, &str)]) -> ReportInput {
     ReportInput {
         job_id: JOB_ID.into(),
         execution_arn: Some(EXECUTION.into()),
-        output: None,
+        params: None,
         outcome: Outcome::Stack(progress(outputs)),
     }
 }
@@ -47,7 +57,7 @@ fn error_input(error: &str, cause: &str) -> ReportInput {
     ReportInput {
         job_id: JOB_ID.into(),
         execution_arn: Some(EXECUTION.into()),
-        output: None,
+        params: None,
         outcome: Outcome::Error(StateError {
             error: error.into(),
             cause: cause.into(),
@@ -71,7 +81,7 @@ async fn a_stack_outcome_is_reported_as_success_with_summary_and_output_variable
         })
         .then_output(|| PutJobSuccessResultOutput::builder().build());
     let input = success_input(&[("BucketName", "my-bucket"), ("ApiUrl", "https://x.example")]);
-    let output = report(&client(&[&rule]), &input).await.unwrap();
+    let output = report(&clients(client(&[&rule])), &input).await.unwrap();
     assert_eq!(output.reported, Reported::Succeeded);
     assert_eq!(output.message, "Stack my-stack: UPDATE_COMPLETE");
     assert_eq!(output.failure_type, None);
@@ -84,7 +94,7 @@ async fn a_stack_without_outputs_sends_no_output_variables() {
     let rule = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
         .match_requests(|req| req.output_variables().is_none())
         .then_output(|| PutJobSuccessResultOutput::builder().build());
-    let output = report(&client(&[&rule]), &success_input(&[]))
+    let output = report(&clients(client(&[&rule])), &success_input(&[]))
         .await
         .unwrap();
     assert_eq!(output.reported, Reported::Succeeded);
@@ -148,7 +158,7 @@ async fn refused_variables_are_dropped_and_success_still_reported() {
         .match_requests(|req| req.output_variables().is_none())
         .then_output(|| PutJobSuccessResultOutput::builder().build());
     let input = success_input(&[("BucketName", "my-bucket")]);
-    let output = report(&client(&[&refused, &accepted]), &input)
+    let output = report(&clients(client(&[&refused, &accepted])), &input)
         .await
         .unwrap();
     assert_eq!(output.reported, Reported::Succeeded);
@@ -285,7 +295,7 @@ async fn an_error_outcome_is_reported_as_failure_with_type_message_and_execution
         "InvalidParameters",
         r#"{"errorType":"InvalidParameters","errorMessage":"UserParameters: \"stack\" is required"}"#,
     );
-    let output = report(&client(&[&rule]), &input).await.unwrap();
+    let output = report(&clients(client(&[&rule])), &input).await.unwrap();
     assert_eq!(output.reported, Reported::Failed);
     assert_eq!(output.failure_type.as_deref(), Some("ConfigurationError"));
     assert_eq!(rule.num_calls(), 1);
@@ -300,7 +310,7 @@ async fn a_long_failure_message_is_sent_cut() {
         })
         .then_output(|| PutJobFailureResultOutput::builder().build());
     let input = error_input("StackFailed", &"é".repeat(9_000));
-    report(&client(&[&rule]), &input).await.unwrap();
+    report(&clients(client(&[&rule])), &input).await.unwrap();
     assert_eq!(rule.num_calls(), 1);
 }
 
@@ -310,7 +320,7 @@ async fn a_closed_job_is_already_closed_on_failure() {
         mock!(aws_sdk_codepipeline::Client::put_job_failure_result).then_http_response(|| {
             error_response(400, "InvalidJobStateException", "job is in state Failed")
         });
-    let output = report(&client(&[&rule]), &error_input("StackFailed", "boom"))
+    let output = report(&clients(client(&[&rule])), &error_input("StackFailed", "boom"))
         .await
         .unwrap();
     assert_eq!(output.reported, Reported::AlreadyClosed);
@@ -320,7 +330,7 @@ async fn a_closed_job_is_already_closed_on_failure() {
 async fn a_missing_job_is_already_closed_on_success() {
     let rule = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
         .then_http_response(|| error_response(400, "JobNotFoundException", "no such job"));
-    let output = report(&client(&[&rule]), &success_input(&[]))
+    let output = report(&clients(client(&[&rule])), &success_input(&[]))
         .await
         .unwrap();
     assert_eq!(output.reported, Reported::AlreadyClosed);
@@ -336,7 +346,7 @@ async fn throttling_is_transient_so_the_state_machine_retries() {
                 .build(),
         )
     });
-    let err = report(&client(&[&rule]), &success_input(&[]))
+    let err = report(&clients(client(&[&rule])), &success_input(&[]))
         .await
         .unwrap_err();
     assert_eq!(err.name(), "Transient");
@@ -346,7 +356,7 @@ async fn throttling_is_transient_so_the_state_machine_retries() {
 async fn a_server_error_on_failure_report_is_transient() {
     let rule = mock!(aws_sdk_codepipeline::Client::put_job_failure_result)
         .then_http_response(|| error_response(500, "SomethingBroke", "try again"));
-    let err = report(&client(&[&rule]), &error_input("StackFailed", "boom"))
+    let err = report(&clients(client(&[&rule])), &error_input("StackFailed", "boom"))
         .await
         .unwrap_err();
     assert_eq!(err.name(), "Transient");

@@ -11,9 +11,9 @@ async fn invalid_user_parameters_are_reported_as_a_configuration_error() {
     validate(&mut flow, now).await;
     assert_eq!(flow.doc["error"]["Error"], "InvalidParameters");
 
-    let message = "UserParameters: unknown key `template`; the accepted keys are: stack, \
+    let message = "UserParameters: unknown key `template`; the accepted keys are: mode, stack, \
                    artifact, file, config, parameters, capabilities, roleArn, tags, \
-                   replaceOnFailure, pollSeconds, timeoutMinutes";
+                   replaceOnFailure, changeSetName, outputFile, pollSeconds, timeoutMinutes";
     report(
         &mut flow,
         &failure_reported(INVALID_JOB, FailureType::ConfigurationError, message.into()),
@@ -48,6 +48,7 @@ async fn a_missing_artifact_is_reported_as_a_configuration_error() {
         &flow,
         &[
             "Validate parameters",
+            "Template to fetch?",
             "Fetch template",
             "Report failure",
             "Deployment failed",

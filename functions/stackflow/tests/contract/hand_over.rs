@@ -46,6 +46,7 @@ async fn a_long_deployment_is_handed_over_to_a_continuation_job_and_reported_on_
         flow.visited,
         [
             "Validate parameters",
+            "Template to fetch?",
             "Fetch template",
             "Deploy stack",
             "Stack operation started?",

@@ -82,6 +82,7 @@ async fn a_new_stack_is_created_polled_and_reported_with_its_outputs() {
         flow.visited,
         [
             "Validate parameters",
+            "Template to fetch?",
             "Fetch template",
             "Deploy stack",
             "Stack operation started?",
@@ -156,6 +157,7 @@ async fn a_stack_that_already_matches_is_reported_as_no_changes() {
         flow.visited,
         [
             "Validate parameters",
+            "Template to fetch?",
             "Fetch template",
             "Deploy stack",
             "Stack operation started?",

@@ -24,6 +24,10 @@ pub struct RunArgs {
     /// Print one JSON document at the end instead of text; the live states go to stderr.
     #[arg(long)]
     pub json: bool,
+    /// An output artifact of the action: the job gets a location for it in the artifact bucket,
+    /// and once it ends, what it wrote there is listed (`outputArtifact` in `--json`).
+    #[arg(long = "output-artifact", value_name = "NAME")]
+    pub output_artifact: Option<String>,
     /// Seconds to wait for the job to end.
     #[arg(long, default_value_t = 3600)]
     pub timeout: u64,
@@ -42,6 +46,7 @@ pub async fn run(home: &Home, args: RunArgs) -> Result<ExitCode, LocalError> {
         artifacts,
         user_parameters: args.user_parameters,
         timeout: Duration::from_secs(args.timeout),
+        output_artifact: args.output_artifact,
     };
     let report = if args.json {
         job_run::run(home, &env, &options, &mut std::io::stderr()).await?

@@ -37,7 +37,7 @@ fn input() -> (ReportInput, HandOver) {
     let input = ReportInput {
         job_id: JOB_ID.into(),
         execution_arn: Some(EXECUTION.into()),
-        output: None,
+        params: None,
         outcome: Outcome::HandOver(hand_over.clone()),
     };
     (input, hand_over)
