@@ -241,7 +241,13 @@ fn wider_than_allowed(template: &Template) -> Vec<String> {
                 problems.push(format!("{at}: no Resource"));
             }
             for action in &statement.actions {
-                let Some(grant) = grants.iter().find(|g| g.actions.contains(action)) else {
+                // One action may sit in several rows (CreateChangeSet: transforms, and change
+                // sets): a statement is within the table if each resource is in one of them.
+                let rows: Vec<&crate::iam_table::Grant> = grants
+                    .iter()
+                    .filter(|g| g.actions.contains(action))
+                    .collect();
+                if rows.is_empty() {
                     let what = if action.contains('*') {
                         "wildcard action"
                     } else {
@@ -251,19 +257,24 @@ fn wider_than_allowed(template: &Template) -> Vec<String> {
                         "{at}: {what} {action} is not in the table for this role"
                     ));
                     continue;
-                };
+                }
                 for resource in &statement.resources {
-                    if !grant.resources.contains(resource) {
+                    if !rows.iter().any(|g| g.resources.contains(resource)) {
                         problems.push(format!(
                             "{at}: {action} on {resource:?}, wider than {:?}",
-                            grant.resources
+                            rows.iter()
+                                .flat_map(|g| g.resources.clone())
+                                .collect::<Vec<_>>()
                         ));
                     }
                 }
-                if statement.only_if.as_deref() != grant.only_if {
+                if !rows
+                    .iter()
+                    .any(|g| statement.only_if.as_deref() == g.only_if)
+                {
                     problems.push(format!(
                         "{at}: {action} must be granted only if {:?}",
-                        grant.only_if
+                        rows.first().and_then(|g| g.only_if)
                     ));
                 }
                 let to_cloudformation = statement

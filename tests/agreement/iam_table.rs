@@ -107,6 +107,14 @@ fn resources_on(on: &str) -> (Vec<Expr>, Option<&'static str>) {
         "`ArtifactKeyArn`, when given" => (vec![Expr::Ref("ArtifactKeyArn".into())], Some("HasArtifactKey")),
         "the staging bucket, `stackflow/*`" => (staged(), None),
         "stacks of this account and region" => (sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*"), None),
+        "stacks and change sets of this account and region" => (
+            [
+                sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/*"),
+                sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:changeSet/*"),
+            ]
+            .concat(),
+            None,
+        ),
         "`arn:…:cloudformation:<region>:aws:transform/*`" => (sub("arn:${AWS::Partition}:cloudformation:${AWS::Region}:aws:transform/*"), None),
         "the roles of `CloudFormationRoleArn`, to CloudFormation only" => (
             vec![Expr::Split(",".into(), Box::new(Expr::Ref("CloudFormationRoleArn".into())))],

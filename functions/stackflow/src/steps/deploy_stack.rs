@@ -346,16 +346,15 @@ async fn update(
                 "the stack already matches the template; nothing to do"
             );
             return Ok(StackProgress {
-                stack_name: name.to_string(),
-                stack_id: stack.stack_id().map(str::to_string),
-                action: StackAction::NoChanges,
                 next: Next::Succeed,
-                status: Some(status),
                 client_request_token: None,
                 outputs: outputs_of(stack),
-                started_at: None,
-                wait_seconds: 0,
-                change_set: None,
+                ..started(
+                    input,
+                    StackAction::NoChanges,
+                    stack.stack_id(),
+                    Some(&status),
+                )
             });
         }
         // Another operation started between our look and our update.

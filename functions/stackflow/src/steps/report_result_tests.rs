@@ -320,9 +320,12 @@ async fn a_closed_job_is_already_closed_on_failure() {
         mock!(aws_sdk_codepipeline::Client::put_job_failure_result).then_http_response(|| {
             error_response(400, "InvalidJobStateException", "job is in state Failed")
         });
-    let output = report(&clients(client(&[&rule])), &error_input("StackFailed", "boom"))
-        .await
-        .unwrap();
+    let output = report(
+        &clients(client(&[&rule])),
+        &error_input("StackFailed", "boom"),
+    )
+    .await
+    .unwrap();
     assert_eq!(output.reported, Reported::AlreadyClosed);
 }
 
@@ -356,8 +359,11 @@ async fn throttling_is_transient_so_the_state_machine_retries() {
 async fn a_server_error_on_failure_report_is_transient() {
     let rule = mock!(aws_sdk_codepipeline::Client::put_job_failure_result)
         .then_http_response(|| error_response(500, "SomethingBroke", "try again"));
-    let err = report(&clients(client(&[&rule])), &error_input("StackFailed", "boom"))
-        .await
-        .unwrap_err();
+    let err = report(
+        &clients(client(&[&rule])),
+        &error_input("StackFailed", "boom"),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.name(), "Transient");
 }

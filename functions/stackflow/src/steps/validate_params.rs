@@ -208,13 +208,7 @@ pub fn parse_user_parameters(text: &str) -> Result<UserParameters, Error> {
     if let Some(problem) = stack_name_problem(stack) {
         return Err(invalid(format_args!("`stack` {problem}")));
     }
-    let mut capabilities = fields
-        .string_list("capabilities")?
-        .into_iter()
-        .map(parse_capability)
-        .collect::<Result<Vec<_>, _>>()?;
-    capabilities.sort();
-    capabilities.dedup();
+    let capabilities = fields.capabilities()?;
     let role_arn = fields.optional_string("roleArn")?;
     if let Some(arn) = role_arn {
         if !is_role_arn(arn) {
@@ -249,20 +243,14 @@ pub fn parse_user_parameters(text: &str) -> Result<UserParameters, Error> {
         stack: stack.to_string(),
         artifact,
         file,
-        config: fields
-            .optional_string("config")?
-            .map(|path| normalise_path("config", path))
-            .transpose()?,
+        config: fields.optional_path("config")?,
         parameters,
         capabilities,
         role_arn: role_arn.map(str::to_string),
         tags,
         replace_on_failure: fields.bool_or("replaceOnFailure", false)?,
         change_set_name: change_set_name.map(str::to_string),
-        output_file: fields
-            .optional_string("outputFile")?
-            .map(|path| normalise_path("outputFile", path))
-            .transpose()?,
+        output_file: fields.optional_path("outputFile")?,
         poll_seconds: fields.integer_in("pollSeconds", POLL_SECONDS, DEFAULT_POLL_SECONDS)?,
         timeout_minutes: fields.integer_in(
             "timeoutMinutes",
@@ -362,6 +350,25 @@ fn check_keys(mode: Mode, map: &Map<String, Value>) -> Result<(), Error> {
 struct Fields(Map<String, Value>);
 
 impl Fields {
+    /// `capabilities`, each one checked, without duplicates.
+    fn capabilities(&self) -> Result<Vec<Capability>, Error> {
+        let mut capabilities = self
+            .string_list("capabilities")?
+            .into_iter()
+            .map(parse_capability)
+            .collect::<Result<Vec<_>, _>>()?;
+        capabilities.sort();
+        capabilities.dedup();
+        Ok(capabilities)
+    }
+
+    /// An optional path key (`config`, `outputFile`), normalised.
+    fn optional_path(&self, key: &str) -> Result<Option<String>, Error> {
+        self.optional_string(key)?
+            .map(|path| normalise_path(key, path))
+            .transpose()
+    }
+
     /// The value of an optional key; `null` counts as absent.
     fn optional(&self, key: &str) -> Option<&Value> {
         self.0.get(key).filter(|value| !value.is_null())

@@ -188,3 +188,17 @@ fn output_file_is_refused_on_delete() {
         "{message}"
     );
 }
+
+#[test]
+fn a_missing_required_key_is_named_with_the_mode() {
+    let message = refusal(json!({"stack": "s", "artifact": "BuildOutput"}));
+    assert_eq!(
+        message,
+        "UserParameters: missing required key `file` for mode `deploy`"
+    );
+    let message = refusal(json!({"stack": "s"}));
+    assert_eq!(
+        message,
+        "UserParameters: missing required keys `artifact`, `file` for mode `deploy`"
+    );
+}

@@ -214,24 +214,6 @@ fn a_non_object_is_refused() {
 }
 
 #[test]
-fn a_missing_required_key_is_named() {
-    let message = refusal(r#"{"stack":"s","artifact":"BuildOutput"}"#);
-    assert_eq!(
-        message,
-        "UserParameters: missing required key `file` for mode `deploy`"
-    );
-}
-
-#[test]
-fn several_missing_keys_are_all_named() {
-    let message = refusal(r#"{"stack":"s"}"#);
-    assert_eq!(
-        message,
-        "UserParameters: missing required keys `artifact`, `file` for mode `deploy`"
-    );
-}
-
-#[test]
 fn an_unknown_key_is_named_with_the_accepted_keys() {
     let message = refusal(&with(json!({"timeout": 5})));
     assert!(message.contains("unknown key `timeout`"), "{message}");

@@ -41,7 +41,7 @@ fn stack_name(request: &StackRequest) -> Option<&str> {
 fn key(request: &StackRequest) -> Option<(String, String)> {
     if !matches!(
         request.action.as_str(),
-        "CreateStack" | "UpdateStack" | "DeleteStack"
+        "CreateStack" | "UpdateStack" | "DeleteStack" | "ExecuteChangeSet"
     ) {
         return None;
     }

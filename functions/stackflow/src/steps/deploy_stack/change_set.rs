@@ -70,28 +70,8 @@ pub(super) async fn create(
     }
     let kind = change_set_type(existing);
     let stack_id = existing.and_then(Stack::stack_id);
-    if let Some(older) = describe_change_set(cfn, stack, name, None).await? {
-        let older_id = older.change_set_id().unwrap_or(name).to_string();
-        if older.description() == Some(description(&input.job_id).as_str()) {
-            info!(
-                stack,
-                change_set = name,
-                "this deployment's change set already exists"
-            );
-            return Ok(creating(
-                input,
-                &older_id,
-                name,
-                &kind,
-                older.stack_id().or(stack_id),
-            ));
-        }
-        info!(
-            stack,
-            change_set = name,
-            "replacing the older change set of this name"
-        );
-        delete_change_set(cfn, stack, &older_id).await?;
+    if let Some(ours) = ours_or_cleared(cfn, input, &kind, stack_id).await? {
+        return Ok(ours);
     }
     let result = cfn
         .create_change_set()
@@ -135,6 +115,38 @@ pub(super) async fn create(
             _ => Err(rejected_or_classified("CreateChangeSet", stack, &err)),
         },
     }
+}
+
+/// An older change set of this name: this deployment's own (a retried step) is watched, any
+/// other is deleted, to be replaced.
+async fn ours_or_cleared(
+    cfn: &Client,
+    input: &DeployInput,
+    kind: &ChangeSetType,
+    stack_id: Option<&str>,
+) -> Result<Option<StackProgress>, Error> {
+    let stack = input.params.stack.as_str();
+    let name = change_set_name(input)?;
+    let Some(older) = describe_change_set(cfn, stack, name, None).await? else {
+        return Ok(None);
+    };
+    let older_id = older.change_set_id().unwrap_or(name).to_string();
+    if older.description() == Some(description(&input.job_id).as_str()) {
+        info!(
+            stack,
+            change_set = name,
+            "this deployment's change set already exists"
+        );
+        let stack_id = older.stack_id().or(stack_id);
+        return Ok(Some(creating(input, &older_id, name, kind, stack_id)));
+    }
+    info!(
+        stack,
+        change_set = name,
+        "replacing the older change set of this name"
+    );
+    delete_change_set(cfn, stack, &older_id).await?;
+    Ok(None)
 }
 
 /// The progress of a change set being created: CheckStack watches the change set's status.
