@@ -9,6 +9,9 @@ use crate::codepipeline::job_result::SUMMARY_MAX_CHARS;
 use crate::contract::ChangeSetReport;
 use crate::truncate::truncate_chars;
 
+/// The file a `createChangeSet` job's output artifact holds the changes in, at the zip's root.
+pub const CHANGE_SET_FILE: &str = "change-set.json";
+
 /// One resource change of a change set, as DescribeChangeSet gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeFacts {

@@ -182,3 +182,7 @@ fn vanished(name: &str, action: StackAction) -> Error {
 #[cfg(test)]
 #[path = "check_stack_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "check_stack_mode_tests.rs"]
+mod mode_tests;

@@ -551,3 +551,7 @@ fn tags(input: &DeployInput) -> Option<Vec<Tag>> {
 #[cfg(test)]
 #[path = "deploy_stack_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "deploy_stack_mode_tests.rs"]
+mod mode_tests;

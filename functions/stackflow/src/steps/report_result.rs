@@ -307,3 +307,7 @@ fn describe_error_name(name: &str) -> String {
 #[cfg(test)]
 #[path = "report_result_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "report_result_output_tests.rs"]
+mod output_tests;

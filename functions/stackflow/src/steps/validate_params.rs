@@ -8,6 +8,7 @@ use std::ops::RangeInclusive;
 
 use serde_json::{Map, Value};
 
+use crate::change_summary::CHANGE_SET_FILE;
 use crate::contract::{
     ArtifactLocation, Capability, DeploymentParams, ExecutionInput, Mode, OutputTarget,
     TemplateSource,
@@ -134,7 +135,7 @@ pub fn validate(
         _ => None,
     };
     let output = match &user.output_file {
-        Some(file) => Some(output_target(file, input, settings)?),
+        Some(file) => Some(output_target(file, user.mode, input, settings)?),
         None => None,
     };
     let role_arn = settings.roles.resolve(user.role_arn.as_deref())?;
@@ -162,6 +163,7 @@ pub fn validate(
 /// action has one), in the artifact store report-result may write to.
 fn output_target(
     file: &str,
+    mode: Mode,
     input: &ExecutionInput,
     settings: &ValidateSettings,
 ) -> Result<OutputTarget, Error> {
@@ -172,6 +174,12 @@ fn output_target(
         )));
     };
     settings.artifact_store.check_bucket(artifact)?;
+    if file == CHANGE_SET_FILE && mode == Mode::CreateChangeSet {
+        return Err(invalid(format_args!(
+            "`outputFile` `{file}` is where a change set's changes go in the output artifact; \
+             name the outputs file otherwise, e.g. `outputs.json`"
+        )));
+    }
     Ok(OutputTarget {
         artifact: artifact.clone(),
         file: file.to_string(),

@@ -202,3 +202,15 @@ fn a_missing_required_key_is_named_with_the_mode() {
         "UserParameters: missing required keys `artifact`, `file` for mode `deploy`"
     );
 }
+
+#[test]
+fn a_change_sets_output_file_cannot_take_the_changes_files_name() {
+    let message = refusal(json!({
+        "mode": "createChangeSet", "stack": "s", "artifact": "BuildOutput", "file": "t.yaml",
+        "changeSetName": "c", "outputFile": "change-set.json"
+    }));
+    assert!(
+        message.contains("`outputFile` `change-set.json`"),
+        "{message}"
+    );
+}

@@ -10,8 +10,7 @@ use crate::aws::output_artifact::write_output_artifact;
 use crate::contract::{ChangeSetReport, OutputTarget, StackProgress};
 use crate::error::Error;
 
-/// The file a `createChangeSet` job's output artifact holds the changes in, at the zip's root.
-pub const CHANGE_SET_FILE: &str = "change-set.json";
+pub use crate::change_summary::CHANGE_SET_FILE;
 
 /// Write the zip of `progress`'s outputs (and change set) to `target`.
 pub(super) async fn write_outputs(
