@@ -3,6 +3,7 @@
 //! the state, so that raising one of them past the total fails here.
 
 use stackflow::aws::stack_describe::OUTPUTS_MAX_JSON_BYTES;
+use stackflow::change_summary::CHANGE_SET_MAX_JSON_BYTES;
 use stackflow::codepipeline::job_result::{FAILURE_MESSAGE_MAX_CHARS, SUMMARY_MAX_CHARS};
 use stackflow::error::ERROR_MESSAGE_MAX_CHARS;
 use stackflow::steps::start_deployment::MAX_EXECUTION_INPUT_BYTES;
@@ -34,7 +35,7 @@ fn parts() -> (Vec<usize>, Vec<usize>, Vec<usize>) {
     let input = MAX_EXECUTION_INPUT_BYTES;
     let params = user_parameters + MAX_EXECUTION_INPUT_BYTES + ROLE_ARN_MAX_CHARS + FIXED;
     let template = STATE_MAX_JSON_BYTES + user_parameters + STAGING_LOCATION;
-    let stack = OUTPUTS_MAX_JSON_BYTES + STACK_FIELDS;
+    let stack = OUTPUTS_MAX_JSON_BYTES + CHANGE_SET_MAX_JSON_BYTES + STACK_FIELDS;
     let error = ERROR_MESSAGE_MAX_CHARS * NESTED_JSON_BYTES_PER_CHAR + KEYS;
     let failure_report = FAILURE_MESSAGE_MAX_CHARS * JSON_BYTES_PER_CHAR + KEYS;
     let success_report = SUMMARY_MAX_CHARS * JSON_BYTES_PER_CHAR + OUTPUTS_MAX_JSON_BYTES + KEYS;

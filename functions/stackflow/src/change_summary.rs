@@ -38,14 +38,24 @@ impl ChangeFacts {
     }
 }
 
+/// The bytes `line` takes as an element of a JSON array: the string and a comma.
+fn json_len(line: &str) -> usize {
+    serde_json::to_string(line).map_or(usize::MAX / 4, |json| json.len()) + 1
+}
+
 /// Whether a change's Replacement means the resource may be replaced.
 fn replaces(replacement: &str) -> bool {
     matches!(replacement, "True" | "Conditional")
 }
 
-/// The characters the listed changes may take together, so that the summary, its counts
-/// included, stays inside CodePipeline's limit.
-const LISTED_CHANGES_MAX_CHARS: usize = SUMMARY_MAX_CHARS - 300;
+/// The bytes of JSON the listed changes may take together in the execution's state
+/// (`$.stack.changeSet.changes`); it also keeps the summary, counts included, inside
+/// CodePipeline's 2,048 characters.
+pub const LISTED_CHANGES_MAX_JSON_BYTES: usize = 1_536;
+
+/// The most bytes of JSON a [`ChangeSetReport`] takes in the state: the listed changes, its ARN
+/// and name (CloudFormation: ≤ 128 characters; an ARN well under 2,048), the counts and keys.
+pub const CHANGE_SET_MAX_JSON_BYTES: usize = LISTED_CHANGES_MAX_JSON_BYTES + 2_048 + 512;
 
 impl ChangeSetReport {
     /// A report of change set `name` (`id`) with no changes counted yet.
@@ -71,8 +81,8 @@ impl ChangeSetReport {
             self.replacements += 1;
         }
         let line = change.line();
-        let listed: usize = self.changes.iter().map(|l| l.chars().count() + 2).sum();
-        if listed + line.chars().count() + 2 <= LISTED_CHANGES_MAX_CHARS {
+        let listed: usize = self.changes.iter().map(|l| json_len(l)).sum();
+        if listed + json_len(&line) <= LISTED_CHANGES_MAX_JSON_BYTES {
             self.changes.push(line);
         } else {
             self.more_changes += 1;

@@ -123,3 +123,18 @@ fn output_variables_hold_the_counts_and_the_id_while_there_is_one() {
     report.id.clear();
     assert!(!report.output_variables().contains_key("ChangeSetId"));
 }
+
+#[test]
+fn a_full_report_stays_within_its_share_of_the_state() {
+    let changes: Vec<ChangeFacts> = (0..500)
+        .map(|i| change("Modify", &format!("R{i}\u{1}\"x"), Some("Conditional")))
+        .collect();
+    let mut report = report(&changes);
+    report.id = "arn:aws:cloudformation:eu-west-1:123456789012:changeSet/".to_string()
+        + &"n".repeat(128)
+        + "/01234567-89ab-cdef-0123-456789abcdef";
+    report.name = "n".repeat(128);
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(json.len() <= CHANGE_SET_MAX_JSON_BYTES, "{}", json.len());
+    assert!(report.more_changes > 0);
+}
