@@ -134,6 +134,9 @@ pub struct TemplateSource {
     /// A template-configuration file's path inside the same artifact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
+    /// The other input artifacts parameter values are read from (`Fn::GetParam`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub param_artifacts: Vec<ArtifactLocation>,
 }
 
 /// Where the success report writes the stack outputs (`outputFile`): a file in a zip at the

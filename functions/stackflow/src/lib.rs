@@ -37,6 +37,7 @@ pub mod error;
 pub mod fuzz_checks;
 pub mod input_rules;
 pub mod mode_keys;
+pub mod parameter_values;
 pub mod polling;
 pub mod settings;
 pub mod staged_parameters;

@@ -47,6 +47,7 @@ pub fn params() -> DeploymentParams {
             },
             file: "template.yaml".to_string(),
             config: None,
+            param_artifacts: Vec::new(),
         }),
         change_set_name: None,
         parameter_names: Vec::new(),

@@ -15,6 +15,8 @@ use crate::staged_parameters::{self, no_echo_parameters, staging_prefix, StagedP
 use crate::steps::validate_params::parse_user_parameters;
 use crate::template_config::{self, TemplateConfig};
 
+mod param_files;
+
 /// The largest artifact zip read, in bytes (256 MiB). The zip is streamed to a temporary file,
 /// not held in memory, so the function's ephemeral storage (`/tmp`, 512 MB by default) must
 /// exceed this; larger artifacts are refused before their body is read.
@@ -50,6 +52,7 @@ pub async fn fetch_template(
     let mut zip = ArtifactZip::open(&artifact.name, BufReader::new(zip_file))?;
 
     let (template, config) = read_template(&mut zip, source)?;
+    let overrides = param_files::resolve_overrides(s3, source, &mut zip, overrides).await?;
     let merged = config.merged_with(&overrides, &params.tags)?;
     let parameter_names: Vec<String> = merged.parameters.keys().cloned().collect();
     let (no_echo, no_echo_defaults) = masked_parameters(&template, &source.file, &parameter_names);

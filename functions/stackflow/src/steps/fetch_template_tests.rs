@@ -54,6 +54,7 @@ fn fetch_input(config: Option<&str>) -> FetchInput {
                 },
                 file: "infra/t.yaml".into(),
                 config: config.map(str::to_string),
+                param_artifacts: Vec::new(),
             }),
             change_set_name: None,
             parameter_names: vec!["Env".into()],
@@ -314,3 +315,7 @@ async fn a_body_longer_than_the_cap_is_cut_off() {
 
 #[path = "fetch_template_artifact_tests.rs"]
 mod artifact;
+
+#[cfg(test)]
+#[path = "fetch_template_param_tests.rs"]
+mod params;

@@ -16,6 +16,7 @@ use crate::contract::{
 use crate::error::Error;
 use crate::input_rules::{is_parameter_name, json_error_text, kind, tag_problem};
 use crate::mode_keys::{applies, keys_of, required_keys, ACCEPTED_KEYS, MODES};
+use crate::parameter_values::{artifact_params, parse_value, ParameterValue};
 use crate::settings::{is_role_arn, ValidateSettings};
 
 /// The UserParameters of the CodePipeline action: a JSON object (as text, in the action's
@@ -62,8 +63,10 @@ pub struct UserParameters {
     pub config: Option<String>,
     /// `parameters` (optional): template parameter values, by parameter name (letters and
     /// digits). They win over the configuration file's. Values are strings; a number or a
-    /// boolean is accepted and passed as its JSON text (`3` → `"3"`, `true` → `"true"`).
-    pub parameters: BTreeMap<String, String>,
+    /// boolean is accepted and passed as its JSON text (`3` → `"3"`, `true` → `"true"`); and
+    /// `{"Fn::GetParam": ["artifact", "file.json", "key"]}` reads the value from a JSON file in
+    /// an input artifact (`crate::parameter_values`).
+    pub parameters: BTreeMap<String, ParameterValue>,
     /// `capabilities` (optional): the capabilities to acknowledge, any of `CAPABILITY_IAM`,
     /// `CAPABILITY_NAMED_IAM`, `CAPABILITY_AUTO_EXPAND`. Duplicates are dropped.
     pub capabilities: Vec<Capability>,
@@ -126,10 +129,12 @@ pub fn validate(
             settings
                 .artifact_store
                 .check(&artifact, input.encryption_key.as_ref())?;
+            let param_artifacts = param_artifacts(&user, &artifact, input, settings)?;
             Some(TemplateSource {
                 artifact,
                 file: file.clone(),
                 config: user.config.clone(),
+                param_artifacts,
             })
         }
         _ => None,
@@ -157,6 +162,41 @@ pub fn validate(
         deadline,
         output,
     })
+}
+
+/// The other input artifacts `Fn::GetParam` values read, resolved to their S3 locations; each
+/// must be an input artifact of the job, in the artifact store fetch-template may read.
+fn param_artifacts(
+    user: &UserParameters,
+    template_artifact: &ArtifactLocation,
+    input: &ExecutionInput,
+    settings: &ValidateSettings,
+) -> Result<Vec<ArtifactLocation>, Error> {
+    let mut found: Vec<ArtifactLocation> = Vec::new();
+    for param in artifact_params(&user.parameters) {
+        let known = found.iter().any(|a| a.name == param.artifact);
+        if param.artifact == template_artifact.name || known {
+            continue;
+        }
+        let artifact = resolve_artifact(&param.artifact, &input.input_artifacts).map_err(|_| {
+            let names: Vec<&str> = input
+                .input_artifacts
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect();
+            invalid(format_args!(
+                "`parameters`: Fn::GetParam names artifact `{}`, which is not an input artifact \
+                 of this action; its input artifacts are: {}",
+                param.artifact,
+                names.join(", ")
+            ))
+        })?;
+        settings
+            .artifact_store
+            .check(&artifact, input.encryption_key.as_ref())?;
+        found.push(artifact);
+    }
+    Ok(found)
 }
 
 /// Where `outputFile` goes: the job's output artifact (the first, as CloudFormation's own
@@ -226,7 +266,7 @@ pub fn parse_user_parameters(text: &str) -> Result<UserParameters, Error> {
             )));
         }
     }
-    let parameters = fields.scalar_map("parameters")?;
+    let parameters = fields.parameter_map()?;
     if let Some(name) = parameters.keys().find(|name| !is_parameter_name(name)) {
         return Err(invalid(format_args!(
             "`parameters` has `{name}`, which is not a CloudFormation parameter name \
@@ -444,6 +484,31 @@ impl Fields {
                 .collect(),
             Some(other) => Err(wrong_type(key, "an array of strings", other)),
         }
+    }
+
+    /// `parameters`: an object of values (`crate::parameter_values`), with each
+    /// `Fn::GetParam` file path normalised.
+    fn parameter_map(&self) -> Result<BTreeMap<String, ParameterValue>, Error> {
+        let Some(value) = self.optional("parameters") else {
+            return Ok(BTreeMap::new());
+        };
+        let Value::Object(entries) = value else {
+            return Err(wrong_type("parameters", "an object of strings", value));
+        };
+        let refuse = |message: String| invalid(message);
+        entries
+            .iter()
+            .map(|(name, value)| {
+                let parsed = match parse_value(name, value, refuse)? {
+                    ParameterValue::FromArtifact(mut param) => {
+                        param.file = normalise_path(&format!("parameters.{name}"), &param.file)?;
+                        ParameterValue::FromArtifact(param)
+                    }
+                    literal => literal,
+                };
+                Ok((name.clone(), parsed))
+            })
+            .collect()
     }
 
     /// An object of string values; numbers and booleans are taken as their JSON text.

@@ -214,3 +214,44 @@ fn a_change_sets_output_file_cannot_take_the_changes_files_name() {
         "{message}"
     );
 }
+
+#[test]
+fn get_param_artifacts_are_resolved_and_a_missing_one_is_named() {
+    let mut job = input(
+        json!({"stack": "s", "artifact": "BuildOutput", "file": "t.yaml", "parameters": {
+            "Tag": {"Fn::GetParam": ["Images", "build.json", "tag"]},
+            "Same": {"Fn::GetParam": ["BuildOutput", "v.json", "v"]}
+        }}),
+        vec![],
+    );
+    job.input_artifacts
+        .push(artifact("Images", "pipeline-bucket"));
+    let source = validate(&job, &settings(), 0).unwrap().source.unwrap();
+    let names: Vec<&str> = source
+        .param_artifacts
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(names, ["Images"]);
+    let message = refusal(
+        json!({"stack": "s", "artifact": "BuildOutput", "file": "t.yaml",
+        "parameters": {"Tag": {"Fn::GetParam": ["Nope", "build.json", "tag"]}}}),
+    );
+    assert_eq!(
+        message,
+        "UserParameters: `parameters`: Fn::GetParam names artifact `Nope`, which is not an \
+         input artifact of this action; its input artifacts are: BuildOutput"
+    );
+}
+
+#[test]
+fn a_get_param_path_leaving_the_artifact_is_refused() {
+    let message = refusal(
+        json!({"stack": "s", "artifact": "BuildOutput", "file": "t.yaml",
+        "parameters": {"Tag": {"Fn::GetParam": ["BuildOutput", "../x.json", "tag"]}}}),
+    );
+    assert!(
+        message.contains("`parameters.Tag` `../x.json` has a `..` component"),
+        "{message}"
+    );
+}

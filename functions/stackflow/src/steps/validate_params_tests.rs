@@ -132,7 +132,12 @@ fn parameter_values_are_parsed_but_not_passed_on() {
     let values: Vec<(&str, &str)> = user
         .parameters
         .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .map(|(name, value)| match value {
+            crate::parameter_values::ParameterValue::Literal(text) => {
+                (name.as_str(), text.as_str())
+            }
+            other => panic!("{other:?}"),
+        })
         .collect();
     assert_eq!(
         values,
