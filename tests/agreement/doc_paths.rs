@@ -10,6 +10,7 @@ const DOCUMENTS: &[&str] = &[
     "docs/costs.md",
     "docs/faults.md",
     "docs/performance.md",
+    "examples/review-flow/README.md",
 ];
 /// The project's own top-level folders (target/ and fuzz/artifacts/ are made by runs).
 const TRACKED: &[&str] = &[

@@ -13,6 +13,7 @@ mod cfn;
 mod doc_paths;
 mod error_names;
 mod events;
+mod examples;
 mod iam;
 mod iam_table;
 mod layout;

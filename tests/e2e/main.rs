@@ -14,6 +14,7 @@ mod emulator_failures;
 mod failures;
 mod faults;
 mod held_claims;
+mod modes;
 mod process_faults;
 mod readme_claims;
 mod roles;

@@ -15,8 +15,9 @@ use crate::knobs::Knobs;
 #[derive(clap::Args)]
 pub struct RunArgs {
     /// An input artifact: NAME=PATH, where PATH is a folder (zipped as CodePipeline would) or a
-    /// .zip file. Repeat for several artifacts.
-    #[arg(long = "artifact", value_name = "NAME=PATH", required = true)]
+    /// .zip file. Repeat for several artifacts; none for a mode that reads no template
+    /// (`executeChangeSet`, `delete`), whose action has no input artifact.
+    #[arg(long = "artifact", value_name = "NAME=PATH")]
     pub artifacts: Vec<String>,
     /// The action's UserParameters (a JSON text; see the README for the keys).
     #[arg(long, value_name = "JSON")]
