@@ -17,6 +17,7 @@ mod held_claims;
 mod modes;
 mod process_faults;
 mod readme_claims;
+mod review_again;
 mod roles;
 mod secrets;
 mod support;

@@ -17,13 +17,13 @@ use crate::support::{
     run_with, runtime, unique_stack, Run, RUN_TIMEOUT,
 };
 
-async fn cloudformation() -> aws_sdk_cloudformation::Client {
+pub(crate) async fn cloudformation() -> aws_sdk_cloudformation::Client {
     aws_sdk_cloudformation::Client::new(&moto_sdk_config(&environment().moto_url()).await)
 }
 
 /// The stack (a name or an id) as DescribeStacks gives it: its id and status; `None` when
 /// CloudFormation says it does not exist.
-fn described_stack(stack: &str) -> Option<(String, String)> {
+pub(crate) fn described_stack(stack: &str) -> Option<(String, String)> {
     runtime().block_on(async {
         match cloudformation()
             .await
@@ -105,7 +105,7 @@ fn described_outputs(stack: &str) -> BTreeMap<String, String> {
     })
 }
 
-fn assert_succeeded(done: &Run) {
+pub(crate) fn assert_succeeded(done: &Run) {
     assert_eq!(
         done.code, 0,
         "the job failed: {}\n{}",
@@ -125,7 +125,7 @@ fn templateless(mode: &str, stack: &str, extra: Value) -> String {
 }
 
 /// `mode` createChangeSet of the template in `artifact` (the example's keys), for `stack`.
-fn create_change_set(stack: &str, change_set: &str, artifact: &std::path::Path) -> Run {
+pub(crate) fn create_change_set(stack: &str, change_set: &str, artifact: &std::path::Path) -> Run {
     let params = example_parameters(
         stack,
         json!({"mode": "createChangeSet", "changeSetName": change_set}),
@@ -133,7 +133,7 @@ fn create_change_set(stack: &str, change_set: &str, artifact: &std::path::Path) 
     run(&[("SourceArtifact", artifact)], &params)
 }
 
-fn execute_change_set(stack: &str, change_set: &str) -> Run {
+pub(crate) fn execute_change_set(stack: &str, change_set: &str) -> Run {
     let params = templateless(
         "executeChangeSet",
         stack,

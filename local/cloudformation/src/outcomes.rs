@@ -103,7 +103,32 @@ impl Outcomes {
                 self.snapshot(name).await;
                 None
             }
+            ("CreateChangeSet", _) if request.value("ChangeSetType") == Some("CREATE") => {
+                self.clear_review_stack(name).await;
+                None
+            }
             _ => None,
+        }
+    }
+
+    /// A CREATE change set for a stack only a change set made (REVIEW_IN_PROGRESS, never
+    /// executed) joins that stack on AWS; moto would make a second stack of the name, and
+    /// keep answering DescribeStacks by name with the first. So moto's unexecuted stack goes
+    /// first (it has no resources); the stack comes back under a new id.
+    async fn clear_review_stack(&self, name: &str) {
+        let Some(member) = self.describe(name).await else {
+            return;
+        };
+        if element(&member, "StackStatus") != Some("REVIEW_IN_PROGRESS") {
+            return;
+        }
+        if let Some(id) = element(&member, "StackId") {
+            tracing::info!(
+                stack = name,
+                "removing moto's unexecuted review stack before a new CREATE change set"
+            );
+            self.moto_call(&[("Action", "DeleteStack"), ("StackName", id)])
+                .await;
         }
     }
 
