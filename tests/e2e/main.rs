@@ -13,6 +13,7 @@ mod emulation;
 mod emulator_failures;
 mod failures;
 mod faults;
+mod get_param;
 mod held_claims;
 mod modes;
 mod process_faults;
