@@ -327,6 +327,31 @@ pub struct StackProgress {
     /// The change set `createChangeSet` made, and what it changes once it is ready.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_set: Option<ChangeSetReport>,
+    /// How far the operation got, for the summary the pipeline shows.
+    #[serde(default, skip_serializing_if = "Tally::is_empty")]
+    pub tally: Tally,
+}
+
+/// How far this deployment's stack operation got: counted from its stack events at a
+/// hand-over and at the end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tally {
+    /// Resources the operation has finished (created, updated or deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources_done: Option<u32>,
+    /// The changes it makes, when known before it runs (an executed change set's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned: Option<u32>,
+    /// Seconds it took, once it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds: Option<i64>,
+}
+
+impl Tally {
+    pub fn is_empty(&self) -> bool {
+        *self == Tally::default()
+    }
 }
 
 /// A change set and what it will change, counted from DescribeChangeSet's `Changes`.

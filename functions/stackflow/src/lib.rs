@@ -41,6 +41,7 @@ pub mod parameter_values;
 pub mod polling;
 pub mod settings;
 pub mod staged_parameters;
+pub mod summary;
 pub mod telemetry;
 pub mod template_config;
 pub mod template_document;

@@ -190,6 +190,7 @@ fn a_step_answer_is_masked() {
         started_at: None,
         wait_seconds: 0,
         change_set: None,
+        tally: Default::default(),
     };
     let masked = secrets.mask_step(Ok(progress)).unwrap();
     assert_eq!(masked.outputs, map(&[("Dsn", "****"), ("Env", "prod")]));

@@ -98,6 +98,40 @@ pub async fn first_failed_event(
     Ok(first_failed)
 }
 
+/// How many resources the operation whose events carry `token` has finished: created, updated,
+/// deleted or imported (the stack itself not counted), as far as [`MAX_EVENT_PAGES`] go;
+/// `None` when no event carries the token (the operation left none yet, or they were not read).
+pub async fn resources_done(
+    cfn: &Client,
+    stack_ref: &str,
+    token: &str,
+) -> Result<Option<u32>, Error> {
+    let mut done = std::collections::BTreeSet::new();
+    let mut seen_ours = false;
+    walk_events(cfn, stack_ref, MAX_EVENT_PAGES, |event| {
+        if event.client_request_token() != Some(token) {
+            // Older than our operation: nothing further down is ours.
+            return if seen_ours {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            };
+        }
+        seen_ours = true;
+        let status = event.resource_status().map_or("", |s| s.as_str());
+        let finished = matches!(
+            status,
+            "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "DELETE_COMPLETE" | "IMPORT_COMPLETE"
+        );
+        if finished && !is_stack_event(event) {
+            done.insert(event.logical_resource_id().unwrap_or_default().to_string());
+        }
+        ControlFlow::Continue(())
+    })
+    .await?;
+    Ok(seen_ours.then(|| u32::try_from(done.len()).unwrap_or(u32::MAX)))
+}
+
 /// Pages read to learn whether a stack was ever live; a longer history counts as live.
 const MAX_HISTORY_PAGES: usize = 10;
 

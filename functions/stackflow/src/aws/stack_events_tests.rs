@@ -203,3 +203,34 @@ async fn the_latest_token_is_the_newest_events() {
         Some("newest")
     );
 }
+
+#[tokio::test]
+async fn the_resources_our_operation_finished_are_counted_once_each() {
+    let events = vec![
+        event(Some(OURS), "app", ResourceStatus::UpdateComplete, ""),
+        event(Some(OURS), "Old", ResourceStatus::DeleteComplete, ""),
+        event(Some(OURS), "Queue", ResourceStatus::UpdateComplete, ""),
+        event(Some(OURS), "Queue", ResourceStatus::UpdateInProgress, ""),
+        event(Some(OURS), "Busy", ResourceStatus::CreateInProgress, ""),
+        event(
+            Some("someone-else"),
+            "Other",
+            ResourceStatus::CreateComplete,
+            "",
+        ),
+    ];
+    let rule = mock!(Client::describe_stack_events).then_output(move || {
+        DescribeStackEventsOutput::builder()
+            .set_stack_events(Some(events.clone()))
+            .build()
+    });
+    let done = resources_done(&client(&[&rule]), "app", OURS)
+        .await
+        .unwrap();
+    assert_eq!(done, Some(2));
+    // No event of ours: not known, rather than none.
+    let other = resources_done(&client(&[&rule]), "app", "stackflow-create-x")
+        .await
+        .unwrap();
+    assert_eq!(other, None);
+}

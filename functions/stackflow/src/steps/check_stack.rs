@@ -11,10 +11,10 @@ use tracing::{info, warn};
 
 use crate::aws::s3::staged_secrets;
 use crate::aws::stack_describe::{describe_stack, outputs_of, status_text};
-use crate::aws::stack_events::{failure_reason, first_failed_event};
+use crate::aws::stack_events::{failure_reason, first_failed_event, resources_done};
 use crate::aws::stack_status::{check_verdict, classify_stack, CheckVerdict};
 use crate::aws::stack_timeout::timed_out;
-use crate::contract::{CheckInput, Next, StackAction, StackProgress};
+use crate::contract::{CheckInput, Next, StackAction, StackProgress, Tally};
 use crate::error::Error;
 use crate::polling::next_wait;
 
@@ -82,19 +82,7 @@ async fn check_stack(
         )
         .await),
         (CheckVerdict::Wait, _) => {
-            // An execution from before `startedAt` existed counts its age from now.
-            let started_at = progress.started_at.unwrap_or(now_unix);
-            let (next, wait_seconds) = next_wait(
-                input.params.poll_seconds,
-                started_at,
-                input.current_job.as_ref(),
-                now_unix,
-            );
-            Ok(StackProgress {
-                wait_seconds,
-                started_at: Some(started_at),
-                ..with(next)
-            })
+            Ok(wait_again(cfn, input, stack_ref, now_unix, with(Next::Wait)).await)
         }
         (CheckVerdict::Deploy, _) => {
             info!(stack = name, status = ?status, action = ?progress.action, "the stack is free; deploying");
@@ -102,12 +90,16 @@ async fn check_stack(
         }
         (CheckVerdict::Succeed, _) if progress.action == StackAction::Delete => {
             info!(stack = name, "the stack was deleted");
-            Ok(with(Next::Succeed))
+            Ok(StackProgress {
+                tally: tally(cfn, input, stack_ref, Some(now_unix)).await,
+                ..with(Next::Succeed)
+            })
         }
         (CheckVerdict::Succeed, Some(stack)) => {
             info!(stack = name, status = ?status, "the stack operation succeeded");
             Ok(StackProgress {
                 outputs: outputs_of(stack),
+                tally: tally(cfn, input, stack_ref, Some(now_unix)).await,
                 ..with(Next::Succeed)
             })
         }
@@ -115,6 +107,61 @@ async fn check_stack(
         (CheckVerdict::Succeed | CheckVerdict::Failed | CheckVerdict::Vanished, _) => {
             Err(vanished(name, progress.action))
         }
+    }
+}
+
+/// The operation runs on: the next wait, or the hand-over when this job's time is up. `seen` is
+/// the progress with what this check saw.
+async fn wait_again(
+    cfn: &Client,
+    input: &CheckInput,
+    stack_ref: &str,
+    now_unix: i64,
+    seen: StackProgress,
+) -> StackProgress {
+    // An execution from before `startedAt` existed counts its age from now.
+    let started_at = input.stack.started_at.unwrap_or(now_unix);
+    let (next, wait_seconds) = next_wait(
+        input.params.poll_seconds,
+        started_at,
+        input.current_job.as_ref(),
+        now_unix,
+    );
+    let tally = if next == Next::HandOver {
+        // The summary of the "in progress" reply says how far the operation got.
+        tally(cfn, input, stack_ref, None).await
+    } else {
+        input.stack.tally
+    };
+    StackProgress {
+        next,
+        wait_seconds,
+        started_at: Some(started_at),
+        tally,
+        ..seen
+    }
+}
+
+/// How far this deployment's operation got, for the summary; `ended_at` when it ended. The
+/// summary is worth no failure: events that cannot be read leave the count out.
+async fn tally(cfn: &Client, input: &CheckInput, stack_ref: &str, ended_at: Option<i64>) -> Tally {
+    let progress = &input.stack;
+    let resources_done = match progress.client_request_token.as_deref() {
+        Some(token) => match resources_done(cfn, stack_ref, token).await {
+            Ok(count) => count,
+            Err(err) => {
+                warn!(stack = %progress.stack_name, error = %err, "could not count the resources done");
+                None
+            }
+        },
+        None => None,
+    };
+    Tally {
+        resources_done,
+        seconds: ended_at
+            .zip(progress.started_at)
+            .map(|(end, start)| end - start),
+        ..progress.tally
     }
 }
 

@@ -210,6 +210,7 @@ fn started(
         started_at: None,
         wait_seconds: 0,
         change_set: None,
+        tally: Default::default(),
     }
 }
 

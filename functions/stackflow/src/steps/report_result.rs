@@ -9,12 +9,11 @@ use aws_sdk_codepipeline::types::{ExecutionDetails, FailureType};
 
 use crate::codepipeline::hand_over::reply::reply_in_progress;
 use crate::codepipeline::job_result::{
-    put_job_failure, report_failure, ReportFailure, FAILURE_MESSAGE_MAX_CHARS, SUMMARY_MAX_CHARS,
+    put_job_failure, report_failure, ReportFailure, FAILURE_MESSAGE_MAX_CHARS,
 };
-use crate::contract::{
-    Next, Outcome, ReportInput, ReportOutput, Reported, StackAction, StackProgress, StateError,
-};
+use crate::contract::{Outcome, ReportInput, ReportOutput, Reported, StackProgress, StateError};
 use crate::error::{Error, ErrorName};
+use crate::summary::success_summary;
 use crate::truncate::truncate_chars;
 
 /// CodePipeline's limit on all output variables of one action together, in bytes (CodePipeline
@@ -171,27 +170,6 @@ fn closed_or_error(job_id: &str, failure: ReportFailure) -> Result<(), Error> {
         }
         ReportFailure::Failed(error) => Err(error),
     }
-}
-
-/// e.g. `Stack my-stack: UPDATE_COMPLETE`, or `Stack my-stack: no changes`; for a change set,
-/// what it will change (`crate::change_summary`).
-pub fn success_summary(progress: &StackProgress) -> String {
-    let name = &progress.stack_name;
-    if let Some(change_set) = &progress.change_set {
-        return change_set.summary(name);
-    }
-    let state = match (progress.action, progress.status.as_deref()) {
-        (StackAction::NoChanges, _) => "no changes",
-        (StackAction::Delete, _) => "deleted",
-        (StackAction::NothingToDelete, _) => "nothing to delete; the stack does not exist",
-        (_, Some(status)) if !status.is_empty() => status,
-        _ if progress.next == Next::Succeed => "deployed",
-        _ => "done",
-    };
-    truncate_chars(
-        &format!("Stack {}: {state}", progress.stack_name),
-        SUMMARY_MAX_CHARS,
-    )
 }
 
 /// The stack Outputs CodePipeline can take as output variables: names of `[A-Za-z0-9@\-_]+`,

@@ -15,7 +15,7 @@ use crate::artifact_zip::ArtifactZip;
 use crate::aws::stack_fixtures::{client as cfn_client, params, s3_client, STACK};
 use crate::codepipeline::job_result::tests::mock_codepipeline;
 use crate::contract::{
-    ArtifactLocation, ChangeSetReport, DeploymentParams, OutputTarget, Reported,
+    ArtifactLocation, ChangeSetReport, DeploymentParams, Next, OutputTarget, Reported, StackAction,
 };
 
 const JOB_ID: &str = "11111111-abcd-1111-abcd-111111abcdef";
@@ -52,6 +52,7 @@ fn succeeded(change_set: Option<ChangeSetReport>) -> ReportInput {
             started_at: None,
             wait_seconds: 0,
             change_set,
+            tally: Default::default(),
         }),
     }
 }

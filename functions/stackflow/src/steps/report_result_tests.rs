@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::codepipeline::job_result::tests::{error_response, mock_codepipeline as client};
-use crate::contract::Reported;
+use crate::codepipeline::job_result::SUMMARY_MAX_CHARS;
+use crate::contract::{Next, Reported, StackAction};
 use crate::error::ErrorName;
 use aws_sdk_codepipeline::operation::put_job_failure_result::PutJobFailureResultOutput;
 use aws_sdk_codepipeline::operation::put_job_success_result::{
@@ -37,6 +38,7 @@ fn progress(outputs: &[(&str, &str)]) -> StackProgress {
         started_at: None,
         wait_seconds: 0,
         change_set: None,
+        tally: Default::default(),
         outputs: outputs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -72,7 +74,7 @@ async fn a_stack_outcome_is_reported_as_success_with_summary_and_output_variable
             let details = req.execution_details().unwrap();
             let variables = req.output_variables().unwrap();
             req.job_id() == Some(JOB_ID)
-                && details.summary() == Some("Stack my-stack: UPDATE_COMPLETE")
+                && details.summary() == Some("Stack my-stack: updated (UPDATE_COMPLETE)")
                 && details.external_execution_id() == Some(EXECUTION)
                 && details.percent_complete() == Some(100)
                 && variables.len() == 2
@@ -83,7 +85,7 @@ async fn a_stack_outcome_is_reported_as_success_with_summary_and_output_variable
     let input = success_input(&[("BucketName", "my-bucket"), ("ApiUrl", "https://x.example")]);
     let output = report(&clients(client(&[&rule])), &input).await.unwrap();
     assert_eq!(output.reported, Reported::Succeeded);
-    assert_eq!(output.message, "Stack my-stack: UPDATE_COMPLETE");
+    assert_eq!(output.message, "Stack my-stack: updated (UPDATE_COMPLETE)");
     assert_eq!(output.failure_type, None);
     assert_eq!(output.output_variables.len(), 2);
     assert_eq!(rule.num_calls(), 1);

@@ -66,7 +66,7 @@ async fn a_new_stack_is_created_polled_and_reported_with_its_outputs() {
             let details = req.execution_details().unwrap();
             let variables = req.output_variables().unwrap();
             req.job_id() == Some(FULL_JOB)
-                && details.summary() == Some("Stack my-stack: CREATE_COMPLETE")
+                && details.summary() == Some("Stack my-stack: created (CREATE_COMPLETE) in 0 s")
                 && details
                     .external_execution_id()
                     .is_some_and(|id| id.ends_with(FULL_JOB))

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use aws_sdk_codepipeline::types::ExecutionDetails;
 
 use crate::codepipeline::hand_over::token::HandOverToken;
-use crate::codepipeline::job_result::{report_failure, ReportFailure, SUMMARY_MAX_CHARS};
-use crate::contract::{HandOver, ReportInput, ReportOutput, Reported, StackProgress};
+use crate::codepipeline::job_result::{report_failure, ReportFailure};
+use crate::contract::{HandOver, ReportInput, ReportOutput, Reported};
 use crate::error::Error;
-use crate::truncate::truncate_chars;
+use crate::summary::{in_progress_summary, percent_complete};
 
 /// Reply "in progress" to `input.job_id`. A job CodePipeline no longer takes replies for (the
 /// pipeline was stopped, or this run superseded) is `JobAbandoned`: the state machine ends the
@@ -30,6 +30,12 @@ pub async fn reply_in_progress(
     let details = ExecutionDetails::builder()
         .summary(&summary)
         .set_external_execution_id(input.execution_arn.clone())
+        .set_percent_complete(
+            hand_over
+                .stack
+                .as_ref()
+                .and_then(|stack| percent_complete(&stack.tally)),
+        )
         .build();
     let result = codepipeline
         .put_job_success_result()
@@ -65,19 +71,6 @@ pub async fn reply_in_progress(
             }
         }
     }
-}
-
-/// e.g. `Stack my-stack: CREATE_IN_PROGRESS; still deploying (continues as a new job)`.
-pub fn in_progress_summary(stack: Option<&StackProgress>) -> String {
-    let text = match stack {
-        Some(stack) => format!(
-            "Stack {}: {}; still deploying (continues as a new job)",
-            stack.stack_name,
-            stack.status.as_deref().unwrap_or("in progress")
-        ),
-        None => "Still deploying (continues as a new job)".to_string(),
-    };
-    truncate_chars(&text, SUMMARY_MAX_CHARS)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::codepipeline::job_result::tests::{error_response, mock_codepipeline as client};
-use crate::contract::{Next, Outcome, Reported, StackAction};
+use crate::contract::{Next, Outcome, Reported, StackAction, StackProgress};
 use aws_sdk_codepipeline::operation::put_job_success_result::{
     PutJobSuccessResultError, PutJobSuccessResultOutput,
 };
@@ -26,6 +26,7 @@ fn stack() -> StackProgress {
         started_at: Some(1_700_000_000),
         wait_seconds: 15,
         change_set: None,
+        tally: Default::default(),
     }
 }
 

@@ -17,7 +17,7 @@ use crate::aws::change_set::{delete_change_set, describe_change_set};
 use crate::aws::client_token::token_for;
 use crate::aws::error::classify_sdk_error;
 use crate::aws::stack_describe::status_text;
-use crate::contract::{ChangeSetReport, DeployInput, StackAction, StackProgress};
+use crate::contract::{ChangeSetReport, DeployInput, StackAction, StackProgress, Tally};
 use crate::error::Error;
 use crate::staged_parameters::StagedParameters;
 
@@ -164,6 +164,31 @@ fn creating(
     }
 }
 
+/// ExecuteChangeSet's refusal, in the words the job reports.
+fn execute_refused(
+    input: &DeployInput,
+    name: &str,
+    err: &aws_smithy_runtime_api::client::result::SdkError<
+        ExecuteChangeSetError,
+        aws_smithy_runtime_api::http::Response,
+    >,
+) -> Error {
+    let stack = input.params.stack.as_str();
+    match err.as_service_error() {
+        Some(ExecuteChangeSetError::InsufficientCapabilitiesException(e)) => {
+            insufficient_capabilities(stack, e.message())
+        }
+        Some(ExecuteChangeSetError::InvalidChangeSetStatusException(e)) => {
+            Error::StackNotUpdatable(format!(
+                "change set {name} of stack {stack} cannot be executed: {}",
+                e.message().unwrap_or("its status does not allow it")
+            ))
+        }
+        Some(ExecuteChangeSetError::ChangeSetNotFoundException(_)) => missing(input),
+        _ => classify_sdk_error(&format!("ExecuteChangeSet of {name} on stack {stack}"), err),
+    }
+}
+
 /// The error for a change set that is not there to execute.
 pub(super) fn missing(input: &DeployInput) -> Error {
     let stack = input.params.stack.as_str();
@@ -211,13 +236,25 @@ pub(super) async fn execute(
         .set_client_request_token(token_for(StackAction::ExecuteChangeSet, &input.job_id))
         .send()
         .await;
+    // Its change count, when one page holds it all: the measure of percentComplete.
+    let planned = described
+        .next_token()
+        .is_none()
+        .then(|| u32::try_from(described.changes().len()).unwrap_or(u32::MAX));
     let running = || {
-        Ok(started(
+        let progress = started(
             input,
             StackAction::ExecuteChangeSet,
             stack_id,
             Some(&status),
-        ))
+        );
+        Ok(StackProgress {
+            tally: Tally {
+                planned,
+                ..Tally::default()
+            },
+            ..progress
+        })
     };
     match result {
         Ok(_) => {
@@ -228,22 +265,14 @@ pub(super) async fn execute(
             );
             running()
         }
-        Err(err) => match err.as_service_error() {
-            Some(ExecuteChangeSetError::TokenAlreadyExistsException(_)) => running(),
-            Some(ExecuteChangeSetError::InsufficientCapabilitiesException(e)) => {
-                Err(insufficient_capabilities(stack_name, e.message()))
-            }
-            Some(ExecuteChangeSetError::InvalidChangeSetStatusException(e)) => {
-                Err(Error::StackNotUpdatable(format!(
-                    "change set {name} of stack {stack_name} cannot be executed: {}",
-                    e.message().unwrap_or("its status does not allow it")
-                )))
-            }
-            Some(ExecuteChangeSetError::ChangeSetNotFoundException(_)) => Err(missing(input)),
-            _ => Err(classify_sdk_error(
-                &format!("ExecuteChangeSet of {name} on stack {stack_name}"),
-                &err,
-            )),
-        },
+        Err(err)
+            if matches!(
+                err.as_service_error(),
+                Some(ExecuteChangeSetError::TokenAlreadyExistsException(_))
+            ) =>
+        {
+            running()
+        }
+        Err(err) => Err(execute_refused(input, name, &err)),
     }
 }
