@@ -127,6 +127,16 @@ fn a_deployment_longer_than_the_reply_timeout_hands_over_and_succeeds_on_the_las
             assert_eq!(job.closed_by, Some(ClosedBy::ContinuationToken), "{job:?}");
             assert!(job.continuation_token.is_some(), "{job:?}");
             assert_eq!(job.output_variables, None, "{job:?}");
+            // The pipeline shows where the stack is at each hand-over (issue 15).
+            let summary = job
+                .execution_details
+                .as_ref()
+                .and_then(|details| details.summary.as_deref())
+                .unwrap_or_default();
+            assert!(
+                summary.contains("_IN_PROGRESS") && summary.contains("continues as a new job"),
+                "{summary}"
+            );
         }
         for pair in chain.windows(2) {
             assert_eq!(

@@ -47,11 +47,11 @@ pub struct Schedule {
 
 impl Schedule {
     /// States entered (what Step Functions bills as state transitions) by a deployment that
-    /// starts one operation and succeeds: Validate parameters, Fetch template, Deploy stack and
-    /// "Stack operation started?" (4); Wait for stack, Check stack and "Stack settled?" per check
+    /// starts one operation and succeeds: Validate parameters, "Template to fetch?", Fetch
+    /// template, Deploy stack and "Stack operation started?" (5); Wait for stack, Check stack and "Stack settled?" per check
     /// (3); "Hand over to the next job" per hand-over (1); Report success and Deployed (2).
     pub fn state_transitions(&self) -> u64 {
-        4 + 3 * self.checks + self.hand_overs + 2
+        5 + 3 * self.checks + self.hand_overs + 2
     }
 
     /// Lambda invocations: start-deployment once per job (the first and one per continuation),

@@ -12,7 +12,7 @@ fn a_one_minute_deployment_polls_every_poll_seconds_without_a_hand_over() {
             hand_overs: 0
         }
     );
-    assert_eq!(one.state_transitions(), 4 + 12 + 2);
+    assert_eq!(one.state_transitions(), 5 + 12 + 2);
     assert_eq!(one.lambda_invocations(), 1 + 3 + 4 + 1);
 }
 

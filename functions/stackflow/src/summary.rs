@@ -67,12 +67,14 @@ pub fn percent_complete(tally: &Tally) -> Option<i32> {
     Some(i32::try_from(percent.min(99)).unwrap_or(99))
 }
 
-/// `, 2 resources in 1 min 5 s`, as far as the tally knows.
+/// `, 2 resources in 1 min 5 s`, as far as the tally knows. No resource counted says nothing:
+/// an operation that finished touched some (a create always does), so none counted means its
+/// events did not tell (moto logs no resource events).
 fn tally_text(tally: &Tally) -> String {
     let mut text = match tally.resources_done {
         Some(1) => ", 1 resource".to_string(),
-        Some(n) => format!(", {n} resources"),
-        None => String::new(),
+        Some(n) if n > 1 => format!(", {n} resources"),
+        _ => String::new(),
     };
     if let Some(seconds) = tally.seconds.filter(|s| *s >= 0) {
         text.push_str(" in ");

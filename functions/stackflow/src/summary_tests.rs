@@ -94,3 +94,12 @@ fn percent_complete_needs_a_known_change_count_and_stays_under_100() {
     assert_eq!(percent_complete(&planned(9, 4)), Some(99));
     assert_eq!(percent_complete(&planned(1, 0)), None);
 }
+
+#[test]
+fn no_resource_counted_is_left_out_rather_than_said() {
+    let done = progress(StackAction::Create, "CREATE_COMPLETE", counted(0, 3));
+    assert_eq!(
+        success_summary(&done),
+        "Stack app: created (CREATE_COMPLETE) in 3 s"
+    );
+}
