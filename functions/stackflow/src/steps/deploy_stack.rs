@@ -176,13 +176,13 @@ async fn deploy_to(
         DeployMove::Create => create(cfn, input, staged, Some(stack)).await,
         DeployMove::Update => update(cfn, input, staged, stack).await,
         DeployMove::ReplaceOrRefuse if input.params.replace_on_failure => {
-            delete(cfn, input, stack).await
+            delete(cfn, input, stack, StackAction::Replace).await
         }
         DeployMove::ReplaceIfNeverLive if was_live(cfn, stack_ref).await? => {
             Err(Error::StackNotUpdatable(live_delete_failed_message(name)))
         }
         DeployMove::ReplaceIfNeverLive if input.params.replace_on_failure => {
-            delete(cfn, input, stack).await
+            delete(cfn, input, stack, StackAction::Replace).await
         }
         DeployMove::ReplaceOrRefuse | DeployMove::ReplaceIfNeverLive | DeployMove::Refuse => Err(
             Error::StackNotUpdatable(not_updatable_message(name, &status)),
@@ -376,27 +376,29 @@ async fn update(
     Err(rejected_or_classified("UpdateStack", name, &err))
 }
 
-/// DeleteStack, the first half of a replace. It names the stack by id so only the failed stack
-/// we saw is deleted.
-async fn delete(cfn: &Client, input: &DeployInput, stack: &Stack) -> Result<StackProgress, Error> {
+/// DeleteStack, by the stack's id so only the stack we saw is deleted, with the service role:
+/// the first half of a replace (`StackAction::Replace`), or the `delete` mode's
+/// (`StackAction::Delete`). Each has a token of its own.
+async fn delete(
+    cfn: &Client,
+    input: &DeployInput,
+    stack: &Stack,
+    action: StackAction,
+) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
     let status = status_text(stack);
     let result = cfn
         .delete_stack()
         .stack_name(stack.stack_id().unwrap_or(name))
         .set_role_arn(input.params.role_arn.clone())
-        .set_client_request_token(token_for(StackAction::Replace, &input.job_id))
+        .set_client_request_token(token_for(action, &input.job_id))
         .send()
         .await;
+    let deleting = || Ok(started(input, action, stack.stack_id(), Some(&status)));
     match result {
         Ok(_) => {
-            info!(stack = name, status = %status, "deleting the failed stack to create it again");
-            Ok(started(
-                input,
-                StackAction::Replace,
-                stack.stack_id(),
-                Some(&status),
-            ))
+            info!(stack = name, status = %status, ?action, "stack delete started");
+            deleting()
         }
         Err(err)
             if matches!(
@@ -404,25 +406,29 @@ async fn delete(cfn: &Client, input: &DeployInput, stack: &Stack) -> Result<Stac
                 Some(DeleteStackError::TokenAlreadyExistsException(_))
             ) =>
         {
-            Ok(started(
-                input,
-                StackAction::Replace,
-                stack.stack_id(),
-                Some(&status),
-            ))
+            deleting()
         }
         Err(err) => {
             let (code, message) = code_and_message(&err);
-            if code.as_deref() == Some("ValidationError") {
-                Err(Error::StackNotUpdatable(format!(
-                    "stack {name} is in {status} and CloudFormation refused to delete it for the replace: {}",
-                    message.as_deref().unwrap_or("no message")
-                )))
-            } else {
-                Err(classify_sdk_error(
+            let message = message.unwrap_or_else(|| "no message".to_string());
+            match code.as_deref() {
+                // "Stack [name] cannot be deleted while TerminationProtection is enabled"
+                Some("ValidationError") if message.contains("TerminationProtection") => Err(
+                    Error::StackNotUpdatable(teardown::protected_message(name, &message)),
+                ),
+                Some("ValidationError") => Err(Error::StackNotUpdatable(format!(
+                    "stack {name} is in {status} and CloudFormation refused to delete it{}: \
+                     {message}",
+                    if action == StackAction::Replace {
+                        " for the replace"
+                    } else {
+                        ""
+                    }
+                ))),
+                _ => Err(classify_sdk_error(
                     &format!("DeleteStack on stack {name}"),
                     &err,
-                ))
+                )),
             }
         }
     }
