@@ -380,7 +380,11 @@ fn delete_removes_the_stack_and_then_finds_nothing_to_delete() {
 
     let deleted = run(&[], &templateless("delete", &stack, json!({})));
     assert_succeeded(&deleted);
-    assert_eq!(deleted.message(), format!("Stack {stack}: deleted"));
+    let summary = deleted.message();
+    assert!(
+        summary.starts_with(&format!("Stack {stack}: deleted in ")),
+        "{summary}"
+    );
     assert!(
         deleted.states().iter().any(|s| s == "Wait for stack"),
         "the delete was not waited for: {:?}",
