@@ -186,6 +186,60 @@ pub struct DeploymentParams {
     /// Where the success report writes the outputs (`outputFile`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<OutputTarget>,
+    /// Rollback alarms, notifications, termination protection and what a failure keeps; at the
+    /// same level of `$.params`, each left out when unset, so older state reads as none given.
+    #[serde(flatten)]
+    pub options: StackOptions,
+}
+
+/// The UserParameters' stack options: what CloudFormation watches, notifies and keeps during
+/// the operation. `None` leaves the stack's own setting as it is; CloudFormation keeps a
+/// stack's rollback triggers and notification topics from one operation to the next, and an
+/// empty list removes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StackOptions {
+    /// `rollbackAlarms`: CloudWatch alarm ARNs, the operation's rollback triggers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_alarms: Option<Vec<String>>,
+    /// `monitoringMinutes`: how long CloudFormation watches the alarms after the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring_minutes: Option<u32>,
+    /// `terminationProtection`: the stack's termination protection, set to this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_protection: Option<bool>,
+    /// `onFailure`: what a rollback keeps.
+    #[serde(default, skip_serializing_if = "OnFailure::is_rollback")]
+    pub on_failure: OnFailure,
+    /// `notificationArns`: SNS topic ARNs that get the stack's events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_arns: Option<Vec<String>>,
+}
+
+/// `onFailure`: what CloudFormation does with the resources of a failed operation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OnFailure {
+    /// Roll back, each resource by its DeletionPolicy (CloudFormation's default).
+    #[default]
+    Rollback,
+    /// Roll back, deleting the resources this operation created even when their DeletionPolicy
+    /// is Retain (`RetainExceptOnCreate: true`).
+    RetainExceptOnCreate,
+}
+
+impl OnFailure {
+    /// The UserParameters' spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnFailure::Rollback => "rollback",
+            OnFailure::RetainExceptOnCreate => "retainExceptOnCreate",
+        }
+    }
+
+    fn is_rollback(&self) -> bool {
+        *self == OnFailure::Rollback
+    }
 }
 
 /// FetchTemplate's input.

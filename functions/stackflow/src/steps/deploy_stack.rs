@@ -4,6 +4,7 @@
 //! It never waits: it answers with what the state machine does next.
 
 mod change_set;
+mod options;
 mod refusals;
 mod teardown;
 
@@ -232,6 +233,10 @@ async fn create(
         .set_role_arn(input.params.role_arn.clone())
         .set_tags(tags(input))
         .set_stack_policy_body(template.stack_policy_body.clone())
+        .set_rollback_configuration(options::rollback_configuration(&input.params.options))
+        .set_notification_arns(options::notification_arns(&input.params.options))
+        .set_enable_termination_protection(input.params.options.termination_protection)
+        .set_retain_except_on_create(options::retain_except_on_create(&input.params.options))
         .set_client_request_token(token_for(StackAction::Create, &input.job_id))
         .send()
         .await;
@@ -304,6 +309,7 @@ async fn update(
     let name = input.params.stack.as_str();
     let template = staged_template(input)?;
     let status = status_text(stack);
+    options::sync_termination_protection(cfn, input, stack).await?;
     let result = cfn
         .update_stack()
         .stack_name(name)
@@ -313,6 +319,9 @@ async fn update(
         .set_role_arn(input.params.role_arn.clone())
         .set_tags(tags(input))
         .set_stack_policy_body(template.stack_policy_body.clone())
+        .set_rollback_configuration(options::rollback_configuration(&input.params.options))
+        .set_notification_arns(options::notification_arns(&input.params.options))
+        .set_retain_except_on_create(options::retain_except_on_create(&input.params.options))
         .set_client_request_token(token_for(StackAction::Update, &input.job_id))
         .send()
         .await;

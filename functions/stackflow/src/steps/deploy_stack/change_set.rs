@@ -9,6 +9,7 @@ use aws_sdk_cloudformation::types::{
 use aws_sdk_cloudformation::Client;
 use tracing::info;
 
+use super::options::{notification_arns, retain_except_on_create, rollback_configuration};
 use super::{
     capabilities, insufficient_capabilities, parameters, rejected_or_classified, staged_template,
     started, tags,
@@ -83,6 +84,8 @@ pub(super) async fn create(
         .set_capabilities(capabilities(input))
         .set_role_arn(input.params.role_arn.clone())
         .set_tags(tags(input))
+        .set_rollback_configuration(rollback_configuration(&input.params.options))
+        .set_notification_arns(notification_arns(&input.params.options))
         .description(description(&input.job_id))
         .set_client_token(token_for(StackAction::CreateChangeSet, &input.job_id))
         .send()
@@ -233,6 +236,7 @@ pub(super) async fn execute(
         .execute_change_set()
         .stack_name(stack_name)
         .change_set_name(name)
+        .set_retain_except_on_create(retain_except_on_create(&input.params.options))
         .set_client_request_token(token_for(StackAction::ExecuteChangeSet, &input.job_id))
         .send()
         .await;
