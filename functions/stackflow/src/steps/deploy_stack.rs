@@ -565,3 +565,7 @@ mod tests;
 #[cfg(test)]
 #[path = "deploy_stack_mode_tests.rs"]
 mod mode_tests;
+
+#[cfg(test)]
+#[path = "deploy_stack_options_tests.rs"]
+mod options_tests;
