@@ -65,7 +65,10 @@ fn watched(config: Option<&RollbackConfiguration>) -> Watched<'_> {
 }
 
 fn the_alarm() -> Watched<'static> {
-    Some((vec![(Some(ALARM), Some("AWS::CloudWatch::Alarm"))], Some(15)))
+    Some((
+        vec![(Some(ALARM), Some("AWS::CloudWatch::Alarm"))],
+        Some(15),
+    ))
 }
 
 /// A stack in UPDATE_COMPLETE whose termination protection is `enabled`.
@@ -158,7 +161,11 @@ async fn protection_is_switched_off_as_asked_even_when_the_update_changes_nothin
 
 #[tokio::test]
 async fn protection_as_asked_already_or_left_out_is_not_touched() {
-    for (enabled, wanted) in [(Some(true), Some(true)), (None, Some(false)), (Some(true), None)] {
+    for (enabled, wanted) in [
+        (Some(true), Some(true)),
+        (None, Some(false)),
+        (Some(true), None),
+    ] {
         let any_change = mock!(Client::update_termination_protection)
             .then_output(|| UpdateTerminationProtectionOutput::builder().build());
         let update = mock!(Client::update_stack)

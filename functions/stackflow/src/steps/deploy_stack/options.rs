@@ -75,7 +75,10 @@ pub(super) async fn sync_termination_protection(
         .send()
         .await
         .map_err(|err| {
-            classify_sdk_error(&format!("UpdateTerminationProtection on stack {name}"), &err)
+            classify_sdk_error(
+                &format!("UpdateTerminationProtection on stack {name}"),
+                &err,
+            )
         })?;
     info!(stack = name, enabled = wanted, "termination protection set");
     Ok(())

@@ -36,7 +36,12 @@ pub(super) fn parse(fields: &Fields) -> Result<StackOptions, Error> {
             Some(_) => Some(fields.bool_or("terminationProtection", false)?),
         },
         on_failure: on_failure(fields.optional("onFailure"))?,
-        notification_arns: arn_list(fields, "notificationArns", MAX_NOTIFICATION_ARNS, Arn::Topic)?,
+        notification_arns: arn_list(
+            fields,
+            "notificationArns",
+            MAX_NOTIFICATION_ARNS,
+            Arn::Topic,
+        )?,
     })
 }
 

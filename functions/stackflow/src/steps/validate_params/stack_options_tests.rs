@@ -63,8 +63,14 @@ fn every_option_is_read() {
             ]),
         }
     );
-    assert_eq!(options(json!({"onFailure": "rollback"})).on_failure, OnFailure::Rollback);
-    assert_eq!(options(json!({"monitoringMinutes": 0})).monitoring_minutes, Some(0));
+    assert_eq!(
+        options(json!({"onFailure": "rollback"})).on_failure,
+        OnFailure::Rollback
+    );
+    assert_eq!(
+        options(json!({"monitoringMinutes": 0})).monitoring_minutes,
+        Some(0)
+    );
 }
 
 #[test]
@@ -92,16 +98,31 @@ fn a_wrong_type_is_refused_naming_the_key() {
 #[test]
 fn a_wrong_value_is_refused_naming_the_key_and_the_value() {
     for (key, value) in [
-        ("rollbackAlarms", "arn:aws:sns:eu-west-1:123456789012:deployments"),
-        ("rollbackAlarms", "arn:aws:cloudwatch:eu-west-1:1234:alarm:short-account"),
-        ("rollbackAlarms", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:"),
+        (
+            "rollbackAlarms",
+            "arn:aws:sns:eu-west-1:123456789012:deployments",
+        ),
+        (
+            "rollbackAlarms",
+            "arn:aws:cloudwatch:eu-west-1:1234:alarm:short-account",
+        ),
+        (
+            "rollbackAlarms",
+            "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:",
+        ),
         ("rollbackAlarms", "app-5xx"),
         ("notificationArns", ALARM),
-        ("notificationArns", "arn:aws:sns:eu-west-1:123456789012:has space"),
+        (
+            "notificationArns",
+            "arn:aws:sns:eu-west-1:123456789012:has space",
+        ),
         ("notificationArns", "arn:aws:sns::123456789012:no-region"),
     ] {
         let message = refusal(json!({ key: [value] }));
-        assert!(message.contains(&format!("`{key}` has `{value}`")), "{message}");
+        assert!(
+            message.contains(&format!("`{key}` has `{value}`")),
+            "{message}"
+        );
     }
     let message = refusal(json!({"onFailure": "delete"}));
     assert!(message.contains("`onFailure` `delete`"), "{message}");
@@ -118,7 +139,10 @@ fn more_than_five_alarms_or_topics_are_refused() {
     assert!(message.contains("`rollbackAlarms` has 6 ARNs; CloudFormation takes at most 5"));
     let topics: Vec<String> = (0..6).map(|n| format!("{TOPIC}-{n}")).collect();
     let message = refusal(json!({ "notificationArns": topics }));
-    assert!(message.contains("`notificationArns` has 6 ARNs"), "{message}");
+    assert!(
+        message.contains("`notificationArns` has 6 ARNs"),
+        "{message}"
+    );
     // A duplicate is one trigger, not two.
     let five_and_a_repeat: Vec<String> = (0..6).map(|n| format!("{ALARM}-{}", n % 5)).collect();
     let read = options(json!({ "rollbackAlarms": five_and_a_repeat }));
@@ -134,16 +158,26 @@ fn an_option_a_mode_does_not_take_is_refused_by_name() {
         parse_user_parameters(&text.to_string())
     };
     for key in ["terminationProtection", "onFailure"] {
-        let value = if key == "onFailure" { json!("rollback") } else { json!(true) };
+        let value = if key == "onFailure" {
+            json!("rollback")
+        } else {
+            json!(true)
+        };
         match change_set(json!({ key: value })) {
             Err(Error::InvalidParameters(message)) => {
-                assert!(message.contains(&format!("`{key}` does not apply")), "{message}")
+                assert!(
+                    message.contains(&format!("`{key}` does not apply")),
+                    "{message}"
+                )
             }
             other => panic!("{other:?}"),
         }
     }
     let read = change_set(json!({"rollbackAlarms": [ALARM], "notificationArns": [TOPIC]}));
-    assert_eq!(read.unwrap().options.rollback_alarms, Some(vec![ALARM.to_string()]));
+    assert_eq!(
+        read.unwrap().options.rollback_alarms,
+        Some(vec![ALARM.to_string()])
+    );
     let execute = json!({"mode": "executeChangeSet", "stack": "s", "changeSetName": "review",
         "onFailure": "retainExceptOnCreate"});
     let read = parse_user_parameters(&execute.to_string()).unwrap();
@@ -154,7 +188,12 @@ fn an_option_a_mode_does_not_take_is_refused_by_name() {
 fn state_without_the_options_still_reads_and_unset_options_are_not_written() {
     let params = crate::aws::stack_fixtures::params();
     let mut json = serde_json::to_value(&params).unwrap();
-    for key in ["rollbackAlarms", "monitoringMinutes", "terminationProtection", "onFailure"] {
+    for key in [
+        "rollbackAlarms",
+        "monitoringMinutes",
+        "terminationProtection",
+        "onFailure",
+    ] {
         assert!(json.get(key).is_none(), "{key} written while unset");
     }
     json.as_object_mut().unwrap().remove("notificationArns");
@@ -172,5 +211,8 @@ fn state_without_the_options_still_reads_and_unset_options_are_not_written() {
     let json = serde_json::to_value(&set).unwrap();
     assert_eq!(json["rollbackAlarms"], json!([ALARM]));
     assert_eq!(json["onFailure"], json!("retainExceptOnCreate"));
-    assert_eq!(serde_json::from_value::<DeploymentParams>(json).unwrap(), set);
+    assert_eq!(
+        serde_json::from_value::<DeploymentParams>(json).unwrap(),
+        set
+    );
 }
