@@ -199,19 +199,26 @@ pub struct DeploymentParams {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StackOptions {
-    /// `rollbackAlarms`: CloudWatch alarm ARNs, the operation's rollback triggers.
+    /// `rollbackAlarms` (`deploy`, `createChangeSet`): up to 5 CloudWatch alarm ARNs,
+    /// `arn:<partition>:cloudwatch:<region>:<12-digit account>:alarm:<name>`, the operation's
+    /// rollback triggers: one going into ALARM during the operation, or the monitoring time
+    /// after it, rolls the operation back. `[]` removes the stack's triggers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback_alarms: Option<Vec<String>>,
-    /// `monitoringMinutes`: how long CloudFormation watches the alarms after the operation.
+    /// `monitoringMinutes` (`deploy`, `createChangeSet`): 0–180, how long CloudFormation
+    /// watches the alarms after the operation's last resource.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monitoring_minutes: Option<u32>,
-    /// `terminationProtection`: the stack's termination protection, set to this.
+    /// `terminationProtection` (`deploy`): `true` or `false`, the stack's termination
+    /// protection, set on its create, else before its update (changes or not).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_protection: Option<bool>,
-    /// `onFailure`: what a rollback keeps.
+    /// `onFailure` (`deploy`, `executeChangeSet`; default `rollback`): what a rollback keeps.
     #[serde(default, skip_serializing_if = "OnFailure::is_rollback")]
     pub on_failure: OnFailure,
-    /// `notificationArns`: SNS topic ARNs that get the stack's events.
+    /// `notificationArns` (`deploy`, `createChangeSet`): up to 5 SNS topic ARNs,
+    /// `arn:<partition>:sns:<region>:<12-digit account>:<name>`, that get the stack's events.
+    /// `[]` removes the stack's topics.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notification_arns: Option<Vec<String>>,
 }

@@ -175,7 +175,11 @@ async fn deploy_to(
             change_set::create(cfn, input, staged, Some(stack)).await
         }
         DeployMove::Create => create(cfn, input, staged, Some(stack)).await,
-        DeployMove::Update => update(cfn, input, staged, stack).await,
+        DeployMove::Update => {
+            // Before the update, which may find nothing to change.
+            options::sync_termination_protection(cfn, input, stack).await?;
+            update(cfn, input, staged, stack).await
+        }
         DeployMove::ReplaceOrRefuse if input.params.replace_on_failure => {
             delete(cfn, input, stack).await
         }
@@ -224,8 +228,7 @@ async fn create(
 ) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
     let template = staged_template(input)?;
-    let result = cfn
-        .create_stack()
+    let result = options::for_create(cfn.create_stack(), &input.params.options)
         .stack_name(name)
         .template_url(&template.template_url)
         .set_parameters(parameters(staged))
@@ -233,10 +236,6 @@ async fn create(
         .set_role_arn(input.params.role_arn.clone())
         .set_tags(tags(input))
         .set_stack_policy_body(template.stack_policy_body.clone())
-        .set_rollback_configuration(options::rollback_configuration(&input.params.options))
-        .set_notification_arns(options::notification_arns(&input.params.options))
-        .set_enable_termination_protection(input.params.options.termination_protection)
-        .set_retain_except_on_create(options::retain_except_on_create(&input.params.options))
         .set_client_request_token(token_for(StackAction::Create, &input.job_id))
         .send()
         .await;
@@ -309,9 +308,7 @@ async fn update(
     let name = input.params.stack.as_str();
     let template = staged_template(input)?;
     let status = status_text(stack);
-    options::sync_termination_protection(cfn, input, stack).await?;
-    let result = cfn
-        .update_stack()
+    let result = options::for_update(cfn.update_stack(), &input.params.options)
         .stack_name(name)
         .template_url(&template.template_url)
         .set_parameters(parameters(staged))
@@ -319,9 +316,6 @@ async fn update(
         .set_role_arn(input.params.role_arn.clone())
         .set_tags(tags(input))
         .set_stack_policy_body(template.stack_policy_body.clone())
-        .set_rollback_configuration(options::rollback_configuration(&input.params.options))
-        .set_notification_arns(options::notification_arns(&input.params.options))
-        .set_retain_except_on_create(options::retain_except_on_create(&input.params.options))
         .set_client_request_token(token_for(StackAction::Update, &input.job_id))
         .send()
         .await;

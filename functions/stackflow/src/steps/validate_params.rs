@@ -104,15 +104,9 @@ pub struct UserParameters {
     /// `timeoutMinutes` (optional, default 60): how long to wait for the stack to settle before
     /// failing the job, 1–1320 (22 hours, inside CodePipeline's 24 for the whole action).
     pub timeout_minutes: u32,
-    /// The stack options (checked in `stack_options`). `rollbackAlarms` (`deploy`,
-    /// `createChangeSet`): up to 5 CloudWatch alarm ARNs (`arn:<partition>:cloudwatch:<region>:
-    /// <account>:alarm:<name>`) whose ALARM rolls the operation back; `monitoringMinutes`
-    /// (same modes): 0–180 of watching after it. `terminationProtection` (`deploy`): `true` or
-    /// `false`, set on the stack. `onFailure` (`deploy`, `executeChangeSet`): `rollback`
-    /// (default) or `retainExceptOnCreate` (a rollback deletes what the operation created even
-    /// if its DeletionPolicy is Retain). `notificationArns` (`deploy`, `createChangeSet`): up to
-    /// 5 SNS topic ARNs (`arn:<partition>:sns:<region>:<account>:<name>`). A list or flag left
-    /// out leaves the stack's own as it is; `[]` removes its alarms or topics.
+    /// `rollbackAlarms`, `monitoringMinutes`, `terminationProtection`, `onFailure`,
+    /// `notificationArns` (optional): the stack options, each documented on
+    /// `crate::contract::StackOptions` and checked in `stack_options`.
     pub options: StackOptions,
 }
 

@@ -9,7 +9,7 @@ use aws_sdk_cloudformation::types::{
 use aws_sdk_cloudformation::Client;
 use tracing::info;
 
-use super::options::{notification_arns, retain_except_on_create, rollback_configuration};
+use super::options::{for_change_set, retain_except_on_create};
 use super::{
     capabilities, insufficient_capabilities, parameters, rejected_or_classified, staged_template,
     started, tags,
@@ -74,8 +74,7 @@ pub(super) async fn create(
     if let Some(ours) = ours_or_cleared(cfn, input, &kind, stack_id).await? {
         return Ok(ours);
     }
-    let result = cfn
-        .create_change_set()
+    let result = for_change_set(cfn.create_change_set(), &input.params.options)
         .stack_name(stack)
         .change_set_name(name)
         .change_set_type(kind.clone())
@@ -84,8 +83,6 @@ pub(super) async fn create(
         .set_capabilities(capabilities(input))
         .set_role_arn(input.params.role_arn.clone())
         .set_tags(tags(input))
-        .set_rollback_configuration(rollback_configuration(&input.params.options))
-        .set_notification_arns(notification_arns(&input.params.options))
         .description(description(&input.job_id))
         .set_client_token(token_for(StackAction::CreateChangeSet, &input.job_id))
         .send()

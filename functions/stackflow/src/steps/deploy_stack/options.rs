@@ -4,6 +4,9 @@
 //! request has it: API_CreateStack, API_UpdateStack, API_ExecuteChangeSet in the CloudFormation
 //! API Reference), and termination protection on the stack itself.
 
+use aws_sdk_cloudformation::operation::create_change_set::builders::CreateChangeSetFluentBuilder;
+use aws_sdk_cloudformation::operation::create_stack::builders::CreateStackFluentBuilder;
+use aws_sdk_cloudformation::operation::update_stack::builders::UpdateStackFluentBuilder;
 use aws_sdk_cloudformation::types::{RollbackConfiguration, RollbackTrigger, Stack};
 use aws_sdk_cloudformation::Client;
 use tracing::info;
@@ -12,12 +15,45 @@ use crate::aws::error::classify_sdk_error;
 use crate::contract::{DeployInput, OnFailure, StackOptions};
 use crate::error::Error;
 
+/// CreateStack with the options: the alarms, the topics, the protection, RetainExceptOnCreate.
+pub(super) fn for_create(
+    request: CreateStackFluentBuilder,
+    options: &StackOptions,
+) -> CreateStackFluentBuilder {
+    request
+        .set_rollback_configuration(rollback_configuration(options))
+        .set_notification_arns(options.notification_arns.clone())
+        .set_enable_termination_protection(options.termination_protection)
+        .set_retain_except_on_create(retain_except_on_create(options))
+}
+
+/// UpdateStack with the options (the protection is set apart: `sync_termination_protection`).
+pub(super) fn for_update(
+    request: UpdateStackFluentBuilder,
+    options: &StackOptions,
+) -> UpdateStackFluentBuilder {
+    request
+        .set_rollback_configuration(rollback_configuration(options))
+        .set_notification_arns(options.notification_arns.clone())
+        .set_retain_except_on_create(retain_except_on_create(options))
+}
+
+/// CreateChangeSet with the alarms and the topics; RetainExceptOnCreate waits for its execution.
+pub(super) fn for_change_set(
+    request: CreateChangeSetFluentBuilder,
+    options: &StackOptions,
+) -> CreateChangeSetFluentBuilder {
+    request
+        .set_rollback_configuration(rollback_configuration(options))
+        .set_notification_arns(options.notification_arns.clone())
+}
+
 /// A rollback trigger's Type for a CloudWatch alarm (API_RollbackTrigger).
 const ALARM_TRIGGER: &str = "AWS::CloudWatch::Alarm";
 
 /// The operation's RollbackConfiguration; none when neither alarms nor a monitoring time are
 /// given, so the stack keeps the triggers CloudFormation saved for it.
-pub(super) fn rollback_configuration(options: &StackOptions) -> Option<RollbackConfiguration> {
+fn rollback_configuration(options: &StackOptions) -> Option<RollbackConfiguration> {
     if options.rollback_alarms.is_none() && options.monitoring_minutes.is_none() {
         return None;
     }
@@ -42,11 +78,6 @@ pub(super) fn rollback_configuration(options: &StackOptions) -> Option<RollbackC
             )
             .build(),
     )
-}
-
-/// NotificationARNs as given: none keeps the stack's topics, an empty list removes them.
-pub(super) fn notification_arns(options: &StackOptions) -> Option<Vec<String>> {
-    options.notification_arns.clone()
 }
 
 /// RetainExceptOnCreate, sent only when asked for (`false` is CloudFormation's default).
