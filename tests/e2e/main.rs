@@ -21,5 +21,6 @@ mod readme_claims;
 mod review_again;
 mod roles;
 mod secrets;
+mod stack_options;
 mod support;
 mod validation;
