@@ -258,3 +258,24 @@ async fn an_executed_change_set_retains_except_on_create_when_asked() {
         assert_eq!(execute.num_calls(), 1, "{on_failure:?}");
     }
 }
+
+#[tokio::test]
+async fn a_monitoring_time_alone_keeps_the_stacks_triggers() {
+    let update = mock!(Client::update_stack)
+        .match_requests(|req| {
+            req.rollback_configuration().is_some_and(|c| {
+                c.rollback_triggers.is_none() && c.monitoring_time_in_minutes() == Some(30)
+            })
+        })
+        .then_output(|| UpdateStackOutput::builder().stack_id(STACK_ID).build());
+    let events = foreign_events_rule();
+    let cfn = client(&[&live_stack(None), &events, &update]);
+    let options = StackOptions {
+        monitoring_minutes: Some(30),
+        ..StackOptions::default()
+    };
+    deploy(&cfn, &with_options(Mode::Deploy, options))
+        .await
+        .unwrap();
+    assert_eq!(update.num_calls(), 1);
+}
