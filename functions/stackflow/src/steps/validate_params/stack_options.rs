@@ -10,9 +10,9 @@ use super::{invalid, wrong_type, Fields};
 use crate::contract::{OnFailure, StackOptions};
 use crate::error::Error;
 
-/// CloudFormation takes at most 5 rollback triggers and 5 notification ARNs (RollbackTriggers
-/// and NotificationARNs, "Array Members: Maximum number of 5 items": API_RollbackConfiguration,
-/// API_CreateStack in the CloudFormation API Reference).
+/// CloudFormation takes at most 5 rollback triggers and 5 notification ARNs: AWS's service
+/// model for CloudFormation (2010-05-15, as botocore 1.44.8 ships it) gives RollbackTriggers and
+/// NotificationARNs `max: 5`; the API Reference pages' own wording was not found.
 pub const MAX_ROLLBACK_ALARMS: usize = 5;
 pub const MAX_NOTIFICATION_ARNS: usize = 5;
 /// MonitoringTimeInMinutes: "Valid Range: Minimum value of 0. Maximum value of 180."
