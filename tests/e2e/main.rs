@@ -21,6 +21,7 @@ mod readme_claims;
 mod review_again;
 mod roles;
 mod secrets;
+mod stack_options;
 mod summaries;
 mod support;
 mod validation;

@@ -186,6 +186,67 @@ pub struct DeploymentParams {
     /// Where the success report writes the outputs (`outputFile`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<OutputTarget>,
+    /// Rollback alarms, notifications, termination protection and what a failure keeps; at the
+    /// same level of `$.params`, each left out when unset, so older state reads as none given.
+    #[serde(flatten)]
+    pub options: StackOptions,
+}
+
+/// The UserParameters' stack options: what CloudFormation watches, notifies and keeps during
+/// the operation. `None` leaves the stack's own setting as it is; CloudFormation keeps a
+/// stack's rollback triggers and notification topics from one operation to the next, and an
+/// empty list removes them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StackOptions {
+    /// `rollbackAlarms` (`deploy`, `createChangeSet`): up to 5 CloudWatch alarm ARNs,
+    /// `arn:<partition>:cloudwatch:<region>:<12-digit account>:alarm:<name>`, the operation's
+    /// rollback triggers: one going into ALARM during the operation, or the monitoring time
+    /// after it, rolls the operation back. `[]` removes the stack's triggers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollback_alarms: Option<Vec<String>>,
+    /// `monitoringMinutes` (`deploy`, `createChangeSet`): 0–180, how long CloudFormation
+    /// watches the alarms after the operation's last resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monitoring_minutes: Option<u32>,
+    /// `terminationProtection` (`deploy`): `true` or `false`, the stack's termination
+    /// protection, set on its create, else before its update (changes or not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_protection: Option<bool>,
+    /// `onFailure` (`deploy`, `executeChangeSet`; default `rollback`): what a rollback keeps.
+    #[serde(default, skip_serializing_if = "OnFailure::is_rollback")]
+    pub on_failure: OnFailure,
+    /// `notificationArns` (`deploy`, `createChangeSet`): up to 5 SNS topic ARNs,
+    /// `arn:<partition>:sns:<region>:<12-digit account>:<name>`, that get the stack's events.
+    /// `[]` removes the stack's topics.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification_arns: Option<Vec<String>>,
+}
+
+/// `onFailure`: what CloudFormation does with the resources of a failed operation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum OnFailure {
+    /// Roll back, each resource by its DeletionPolicy (CloudFormation's default).
+    #[default]
+    Rollback,
+    /// Roll back, deleting the resources this operation created even when their DeletionPolicy
+    /// is Retain (`RetainExceptOnCreate: true`).
+    RetainExceptOnCreate,
+}
+
+impl OnFailure {
+    /// The UserParameters' spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnFailure::Rollback => "rollback",
+            OnFailure::RetainExceptOnCreate => "retainExceptOnCreate",
+        }
+    }
+
+    fn is_rollback(&self) -> bool {
+        *self == OnFailure::Rollback
+    }
 }
 
 /// FetchTemplate's input.

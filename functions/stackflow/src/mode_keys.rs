@@ -20,6 +20,11 @@ pub const ACCEPTED_KEYS: &[&str] = &[
     "outputFile",
     "pollSeconds",
     "timeoutMinutes",
+    "rollbackAlarms",
+    "monitoringMinutes",
+    "terminationProtection",
+    "onFailure",
+    "notificationArns",
 ];
 
 /// The keys of every mode.
@@ -36,17 +41,32 @@ const TEMPLATE: &[&str] = &[
     "replaceOnFailure",
     "outputFile",
 ];
+/// What CloudFormation watches and notifies during a create or update, which CreateStack,
+/// UpdateStack and CreateChangeSet all take (an executed change set keeps its own).
+const WATCH: &[&str] = &["rollbackAlarms", "monitoringMinutes", "notificationArns"];
 
 /// Whether `mode` takes `key`.
 pub fn applies(mode: Mode, key: &str) -> bool {
     let own: &[&str] = match mode {
-        Mode::Deploy => TEMPLATE,
-        Mode::CreateChangeSet => {
-            return COMMON.contains(&key) || TEMPLATE.contains(&key) || key == "changeSetName"
+        // Termination protection is set on the stack itself (UpdateTerminationProtection), which
+        // a change set made for review must not touch before it is reviewed; `onFailure` is a
+        // parameter of the operation (RetainExceptOnCreate), which a change set cannot carry.
+        Mode::Deploy => {
+            return COMMON.contains(&key)
+                || TEMPLATE.contains(&key)
+                || WATCH.contains(&key)
+                || key == "terminationProtection"
+                || key == "onFailure"
         }
-        // The change set carries its template, parameters and role; the stack's outputs are
-        // there to write once it ran.
-        Mode::ExecuteChangeSet => &["changeSetName", "outputFile"],
+        Mode::CreateChangeSet => {
+            return COMMON.contains(&key)
+                || TEMPLATE.contains(&key)
+                || WATCH.contains(&key)
+                || key == "changeSetName"
+        }
+        // The change set carries its template, parameters, role, alarms and topics; the stack's
+        // outputs are there to write once it ran; ExecuteChangeSet takes RetainExceptOnCreate.
+        Mode::ExecuteChangeSet => &["changeSetName", "outputFile", "onFailure"],
         // A deleted stack has no outputs; its role deletes the resources.
         Mode::Delete => &["roleArn"],
     };

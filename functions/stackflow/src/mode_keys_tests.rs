@@ -47,3 +47,21 @@ fn every_accepted_key_applies_to_some_mode() {
         assert!(MODES.iter().any(|mode| applies(*mode, key)), "{key}");
     }
 }
+
+#[test]
+fn the_stack_options_apply_to_the_modes_whose_operation_takes_them() {
+    for key in ["rollbackAlarms", "monitoringMinutes", "notificationArns"] {
+        assert!(applies(Mode::Deploy, key), "{key}");
+        assert!(applies(Mode::CreateChangeSet, key), "{key}");
+        assert!(!applies(Mode::ExecuteChangeSet, key), "{key}");
+        assert!(!applies(Mode::Delete, key), "{key}");
+    }
+    assert!(applies(Mode::Deploy, "terminationProtection"));
+    for mode in [Mode::CreateChangeSet, Mode::ExecuteChangeSet, Mode::Delete] {
+        assert!(!applies(mode, "terminationProtection"), "{mode:?}");
+    }
+    assert!(applies(Mode::Deploy, "onFailure"));
+    assert!(applies(Mode::ExecuteChangeSet, "onFailure"));
+    assert!(!applies(Mode::CreateChangeSet, "onFailure"));
+    assert!(!applies(Mode::Delete, "onFailure"));
+}

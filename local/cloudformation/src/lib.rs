@@ -11,6 +11,7 @@
 
 pub mod emulation;
 pub mod outcomes;
+pub mod protection;
 pub mod request;
 pub mod validation;
 pub mod wire;
@@ -61,6 +62,8 @@ pub struct Layer {
     templates: TemplateReader,
     /// Failed operations as rollbacks, and ClientRequestToken (`outcomes`).
     outcomes: outcomes::Outcomes,
+    /// UpdateTerminationProtection, which moto lacks (`protection`).
+    protection: protection::Protection,
 }
 
 impl Layer {
@@ -73,6 +76,7 @@ impl Layer {
         };
         Layer {
             outcomes: outcomes::Outcomes::new(templates.clone()),
+            protection: protection::Protection::default(),
             templates,
         }
     }
@@ -83,11 +87,20 @@ impl Layer {
         if let Some(refusal) = validation::check(&self.templates, request).await {
             return Some(refusal);
         }
+        if let Some(answer) = self.protection.before(request) {
+            return Some(answer);
+        }
         self.outcomes.before(request).await
     }
 
     /// moto answered `request` with `status` and `body`: `Some` replaces the answer.
     pub async fn after(&self, request: &StackRequest, status: u16, body: &str) -> Option<Reply> {
-        self.outcomes.after(request, status, body).await
+        match self.outcomes.after(request, status, body).await {
+            Some(Reply::Body(answer)) => Some(Reply::Body(
+                self.protection.shown(request, &answer).unwrap_or(answer),
+            )),
+            Some(refused) => Some(refused),
+            None => self.protection.shown(request, body).map(Reply::Body),
+        }
     }
 }

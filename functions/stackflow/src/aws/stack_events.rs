@@ -80,13 +80,35 @@ pub async fn first_failed_event(
     stack_ref: &str,
     token: &str,
 ) -> Result<Option<StackEvent>, Error> {
-    let mut first_failed = None;
+    Ok(failure_events(cfn, stack_ref, token).await?.first_failed)
+}
+
+/// What the events of a failed operation tell about its failure.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FailureEvents {
+    /// The oldest `*_FAILED` event of the operation.
+    pub first_failed: Option<StackEvent>,
+    /// The stack's own event that started its rollback (`ROLLBACK_IN_PROGRESS`,
+    /// `UPDATE_ROLLBACK_IN_PROGRESS`): its reason says why, e.g. a rollback alarm.
+    pub rollback_started: Option<StackEvent>,
+}
+
+/// The failure events among those with `token`, read back to the first event older than them.
+pub async fn failure_events(
+    cfn: &Client,
+    stack_ref: &str,
+    token: &str,
+) -> Result<FailureEvents, Error> {
+    let mut found = FailureEvents::default();
     let mut seen_ours = false;
     walk_events(cfn, stack_ref, MAX_EVENT_PAGES, |event| {
         if event.client_request_token() == Some(token) {
             seen_ours = true;
             if is_failed(event) {
-                first_failed = Some(event.clone());
+                found.first_failed = Some(event.clone());
+            }
+            if is_stack_event(event) && status_of(event).ends_with("ROLLBACK_IN_PROGRESS") {
+                found.rollback_started = Some(event.clone());
             }
         } else if seen_ours {
             // Older than our operation: nothing further down is ours.
@@ -95,7 +117,11 @@ pub async fn first_failed_event(
         ControlFlow::Continue(())
     })
     .await?;
-    Ok(first_failed)
+    Ok(found)
+}
+
+fn status_of(event: &StackEvent) -> &str {
+    event.resource_status().map_or("", |s| s.as_str())
 }
 
 /// How many resources the operation whose events carry `token` has finished: created, updated,
@@ -243,6 +269,50 @@ pub fn failure_reason(
         (None, _) => status.to_string(),
     };
     truncate_marked(&reason, MAX_REASON_CHARS, "… (truncated)")
+}
+
+/// Why a rollback alarm ended the operation, when a reason says an alarm did: the stack's
+/// event that started the rollback, else its status reason. CloudFormation rolls an operation
+/// back when a rollback trigger's alarm goes into ALARM (API_RollbackTrigger); the exact
+/// wording of its reason is not documented (wording inferred: the reason is taken to mention
+/// the alarm, by ARN or name, or the word "alarm"). The alarms of this deployment the reason
+/// names are named first; when it names none of them, they are listed after it.
+pub fn alarm_rollback_reason(
+    status: &str,
+    rollback_started: Option<&StackEvent>,
+    status_reason: Option<&str>,
+    alarms: &[String],
+) -> Option<String> {
+    let reason = [
+        rollback_started.and_then(StackEvent::resource_status_reason),
+        status_reason,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|why| why.to_ascii_lowercase().contains("alarm"))?;
+    let named: Vec<&str> = alarms
+        .iter()
+        .filter(|arn| {
+            let name = arn.split(":alarm:").nth(1).unwrap_or(arn);
+            reason.contains(arn.as_str()) || reason.contains(name)
+        })
+        .map(String::as_str)
+        .collect();
+    let text = if !named.is_empty() {
+        format!(
+            "{status}: rolled back by rollback alarm {}: {reason}",
+            named.join(", ")
+        )
+    } else if alarms.is_empty() {
+        format!("{status}: rolled back by a rollback alarm: {reason}")
+    } else {
+        format!(
+            "{status}: rolled back by a rollback alarm: {reason} (this deployment's rollback \
+             alarms: {})",
+            alarms.join(", ")
+        )
+    };
+    Some(truncate_marked(&text, MAX_REASON_CHARS, "… (truncated)"))
 }
 
 #[cfg(test)]

@@ -234,3 +234,118 @@ async fn the_resources_our_operation_finished_are_counted_once_each() {
         .unwrap();
     assert_eq!(other, None);
 }
+
+const ALARM: &str = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:app-5xx";
+
+/// The stack's event that starts the rollback, as a rollback alarm causes it (wording
+/// inferred: CloudFormation does not document the reason's text).
+fn alarm_rollback(reason: &str) -> StackEvent {
+    event(
+        Some(OURS),
+        "app",
+        ResourceStatus::UpdateRollbackInProgress,
+        reason,
+    )
+}
+
+#[test]
+fn a_rollback_alarm_named_in_the_reason_is_named_first() {
+    let started = alarm_rollback(&format!("Alarm(s) in ALARM state: [{ALARM}]"));
+    let alarms = [ALARM.to_string(), format!("{ALARM}-other")];
+    let reason = alarm_rollback_reason("UPDATE_ROLLBACK_COMPLETE", Some(&started), None, &alarms);
+    assert_eq!(
+        reason.unwrap(),
+        format!(
+            "UPDATE_ROLLBACK_COMPLETE: rolled back by rollback alarm {ALARM}: Alarm(s) in ALARM \
+             state: [{ALARM}]"
+        )
+    );
+    // By name only, and from the stack's status reason when no event says it.
+    let by_name = alarm_rollback_reason(
+        "ROLLBACK_COMPLETE",
+        None,
+        Some("Rollback triggered by alarm app-5xx"),
+        &alarms[..1],
+    );
+    assert!(by_name
+        .unwrap()
+        .contains(&format!("rollback alarm {ALARM}:")));
+}
+
+#[test]
+fn an_alarm_reason_naming_none_of_ours_lists_ours_after_it() {
+    let started = alarm_rollback("An alarm went into ALARM state");
+    let reason = alarm_rollback_reason(
+        "UPDATE_ROLLBACK_COMPLETE",
+        Some(&started),
+        None,
+        &[ALARM.to_string()],
+    )
+    .unwrap();
+    assert!(
+        reason.ends_with(&format!("(this deployment's rollback alarms: {ALARM})")),
+        "{reason}"
+    );
+    // The stack's own saved triggers, from an earlier deployment.
+    let saved = alarm_rollback_reason("UPDATE_ROLLBACK_COMPLETE", Some(&started), None, &[]);
+    assert!(saved
+        .unwrap()
+        .contains("rolled back by a rollback alarm: An alarm went"));
+}
+
+#[test]
+fn a_rollback_for_another_reason_is_no_alarms_doing() {
+    let started = alarm_rollback("The following resource(s) failed to update: [Queue].");
+    let reason = alarm_rollback_reason(
+        "UPDATE_ROLLBACK_COMPLETE",
+        Some(&started),
+        Some("Update cancelled by the user"),
+        &[ALARM.to_string()],
+    );
+    assert_eq!(reason, None);
+}
+
+#[tokio::test]
+async fn one_walk_finds_the_first_failure_and_the_rollbacks_start() {
+    let rule = events_page(vec![
+        event(
+            Some(OURS),
+            "app",
+            ResourceStatus::UpdateRollbackComplete,
+            "",
+        ),
+        event(
+            Some(OURS),
+            "Queue",
+            ResourceStatus::UpdateFailed,
+            "Resource update cancelled",
+        ),
+        alarm_rollback("alarm"),
+        event(
+            Some(OURS),
+            "app",
+            ResourceStatus::UpdateInProgress,
+            "User Initiated",
+        ),
+        event(
+            Some("older"),
+            "app",
+            ResourceStatus::UpdateRollbackInProgress,
+            "not ours",
+        ),
+    ]);
+    let cfn = client(&[&rule]);
+    let found = failure_events(&cfn, "stack-id", OURS).await.unwrap();
+    assert_eq!(
+        found.first_failed.unwrap().resource_status_reason(),
+        Some("Resource update cancelled")
+    );
+    assert_eq!(
+        found.rollback_started.unwrap().resource_status_reason(),
+        Some("alarm")
+    );
+}
+
+fn events_page(events: Vec<StackEvent>) -> aws_smithy_mocks::Rule {
+    crate::aws::stack_fixtures::events_rule(events)
+}

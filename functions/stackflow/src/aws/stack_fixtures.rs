@@ -59,6 +59,7 @@ pub fn params() -> DeploymentParams {
         timeout_minutes: 60,
         deadline: DEADLINE,
         output: None,
+        options: Default::default(),
     }
 }
 

@@ -11,7 +11,9 @@ use tracing::{info, warn};
 
 use crate::aws::s3::staged_secrets;
 use crate::aws::stack_describe::{describe_stack, outputs_of, status_text};
-use crate::aws::stack_events::{failure_reason, first_failed_event, resources_done};
+use crate::aws::stack_events::{
+    alarm_rollback_reason, failure_events, failure_reason, resources_done, FailureEvents,
+};
 use crate::aws::stack_status::{check_verdict, classify_stack, CheckVerdict};
 use crate::aws::stack_timeout::timed_out;
 use crate::contract::{CheckInput, Next, StackAction, StackProgress, Tally};
@@ -196,22 +198,40 @@ async fn stack_failed(
         ""
     };
     let events_ref = stack.stack_id().unwrap_or(stack_ref);
-    let event = match progress.client_request_token.as_deref() {
-        Some(token) => match first_failed_event(cfn, events_ref, token).await {
-            Ok(event) => event,
+    let events = match progress.client_request_token.as_deref() {
+        Some(token) => match failure_events(cfn, events_ref, token).await {
+            Ok(events) => events,
             // A retry reads the events again; better than a vaguer reason now.
             Err(err @ Error::Transient(_)) => return err,
             Err(err) => {
                 warn!(stack = name, error = %err, "could not read the stack events; using the stack's status reason");
-                None
+                FailureEvents::default()
             }
         },
-        None => None,
+        None => FailureEvents::default(),
     };
-    Error::StackFailed(format!(
-        "{}{recovery}",
-        failure_reason(status, event.as_ref(), stack.stack_status_reason())
-    ))
+    // An alarm's rollback cancels the resources in progress: their failures are its effect.
+    let alarms = input
+        .params
+        .options
+        .rollback_alarms
+        .as_deref()
+        .unwrap_or_default();
+    let rollback_started = events.rollback_started.as_ref();
+    let reason = alarm_rollback_reason(
+        status,
+        rollback_started,
+        stack.stack_status_reason(),
+        alarms,
+    )
+    .unwrap_or_else(|| {
+        failure_reason(
+            status,
+            events.first_failed.as_ref(),
+            stack.stack_status_reason(),
+        )
+    });
+    Error::StackFailed(format!("{reason}{recovery}"))
 }
 
 /// The error for a stack that no longer exists while this deployment acts on it.
@@ -233,3 +253,7 @@ mod tests;
 #[cfg(test)]
 #[path = "check_stack_mode_tests.rs"]
 mod mode_tests;
+
+#[cfg(test)]
+#[path = "check_stack_alarm_tests.rs"]
+mod alarm_tests;

@@ -4,6 +4,7 @@
 //! It never waits: it answers with what the state machine does next.
 
 mod change_set;
+mod options;
 mod refusals;
 mod teardown;
 
@@ -174,7 +175,11 @@ async fn deploy_to(
             change_set::create(cfn, input, staged, Some(stack)).await
         }
         DeployMove::Create => create(cfn, input, staged, Some(stack)).await,
-        DeployMove::Update => update(cfn, input, staged, stack).await,
+        DeployMove::Update => {
+            // Before the update, which may find nothing to change.
+            options::sync_termination_protection(cfn, input, stack).await?;
+            update(cfn, input, staged, stack).await
+        }
         DeployMove::ReplaceOrRefuse if input.params.replace_on_failure => {
             delete(cfn, input, stack, StackAction::Replace).await
         }
@@ -223,8 +228,7 @@ async fn create(
 ) -> Result<StackProgress, Error> {
     let name = input.params.stack.as_str();
     let template = staged_template(input)?;
-    let result = cfn
-        .create_stack()
+    let result = options::for_create(cfn.create_stack(), &input.params.options)
         .stack_name(name)
         .template_url(&template.template_url)
         .set_parameters(parameters(staged))
@@ -304,8 +308,7 @@ async fn update(
     let name = input.params.stack.as_str();
     let template = staged_template(input)?;
     let status = status_text(stack);
-    let result = cfn
-        .update_stack()
+    let result = options::for_update(cfn.update_stack(), &input.params.options)
         .stack_name(name)
         .template_url(&template.template_url)
         .set_parameters(parameters(staged))
@@ -562,3 +565,7 @@ mod tests;
 #[cfg(test)]
 #[path = "deploy_stack_mode_tests.rs"]
 mod mode_tests;
+
+#[cfg(test)]
+#[path = "deploy_stack_options_tests.rs"]
+mod options_tests;

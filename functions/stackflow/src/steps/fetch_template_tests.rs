@@ -66,6 +66,7 @@ fn fetch_input(config: Option<&str>) -> FetchInput {
             timeout_minutes: 60,
             deadline: 0,
             output: None,
+            options: Default::default(),
         },
     }
 }

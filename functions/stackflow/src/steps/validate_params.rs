@@ -2,6 +2,8 @@
 //! against the job before anything touches AWS, so a typo fails the pipeline at once with a
 //! message that says where.
 
+mod stack_options;
+
 use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::ops::RangeInclusive;
@@ -11,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::change_summary::CHANGE_SET_FILE;
 use crate::contract::{
     ArtifactLocation, Capability, DeploymentParams, ExecutionInput, Mode, OutputTarget,
-    TemplateSource,
+    StackOptions, TemplateSource,
 };
 use crate::error::Error;
 use crate::input_rules::{is_parameter_name, json_error_text, kind, tag_problem};
@@ -38,7 +40,12 @@ use fields::{wrong_type, Fields};
 ///   "tags": { "team": "payments" },
 ///   "replaceOnFailure": false,
 ///   "pollSeconds": 15,
-///   "timeoutMinutes": 60
+///   "timeoutMinutes": 60,
+///   "rollbackAlarms": ["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:app-5xx"],
+///   "monitoringMinutes": 10,
+///   "terminationProtection": true,
+///   "onFailure": "rollback",
+///   "notificationArns": ["arn:aws:sns:eu-west-1:123456789012:deployments"]
 /// }
 /// ```
 ///
@@ -97,6 +104,10 @@ pub struct UserParameters {
     /// `timeoutMinutes` (optional, default 60): how long to wait for the stack to settle before
     /// failing the job, 1–1320 (22 hours, inside CodePipeline's 24 for the whole action).
     pub timeout_minutes: u32,
+    /// `rollbackAlarms`, `monitoringMinutes`, `terminationProtection`, `onFailure`,
+    /// `notificationArns` (optional): the stack options, each documented on
+    /// `crate::contract::StackOptions` and checked in `stack_options`.
+    pub options: StackOptions,
 }
 
 /// Every capability a user may acknowledge.
@@ -164,6 +175,7 @@ pub fn validate(
         timeout_minutes: user.timeout_minutes,
         deadline,
         output,
+        options: user.options,
     })
 }
 
@@ -308,6 +320,7 @@ pub fn parse_user_parameters(text: &str) -> Result<UserParameters, Error> {
             TIMEOUT_MINUTES,
             DEFAULT_TIMEOUT_MINUTES,
         )?,
+        options: stack_options::parse(&fields)?,
     })
 }
 

@@ -173,7 +173,9 @@ fn accepted_keys_are_exactly_the_keys_read() {
     let full = with(json!({
         "mode": "createChangeSet", "changeSetName": "review", "outputFile": "out.json",
         "config": "c.json", "parameters": {}, "capabilities": [], "roleArn": null,
-        "tags": {}, "replaceOnFailure": false, "pollSeconds": 1, "timeoutMinutes": 1
+        "tags": {}, "replaceOnFailure": false, "pollSeconds": 1, "timeoutMinutes": 1,
+        "rollbackAlarms": [], "monitoringMinutes": 0, "notificationArns": [],
+        "terminationProtection": null, "onFailure": null
     }));
     let keys: Vec<String> = match serde_json::from_str::<Value>(&full).unwrap() {
         Value::Object(map) => map.keys().cloned().collect(),

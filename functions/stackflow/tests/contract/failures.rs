@@ -13,7 +13,9 @@ async fn invalid_user_parameters_are_reported_as_a_configuration_error() {
 
     let message = "UserParameters: unknown key `template`; the accepted keys are: mode, stack, \
                    artifact, file, config, parameters, capabilities, roleArn, tags, \
-                   replaceOnFailure, changeSetName, outputFile, pollSeconds, timeoutMinutes";
+                   replaceOnFailure, changeSetName, outputFile, pollSeconds, timeoutMinutes, \
+                   rollbackAlarms, monitoringMinutes, terminationProtection, onFailure, \
+                   notificationArns";
     report(
         &mut flow,
         &failure_reported(INVALID_JOB, FailureType::ConfigurationError, message.into()),

@@ -9,6 +9,7 @@ use aws_sdk_cloudformation::types::{
 use aws_sdk_cloudformation::Client;
 use tracing::info;
 
+use super::options::{for_change_set, retain_except_on_create};
 use super::{
     capabilities, insufficient_capabilities, parameters, rejected_or_classified, staged_template,
     started, tags,
@@ -73,8 +74,7 @@ pub(super) async fn create(
     if let Some(ours) = ours_or_cleared(cfn, input, &kind, stack_id).await? {
         return Ok(ours);
     }
-    let result = cfn
-        .create_change_set()
+    let result = for_change_set(cfn.create_change_set(), &input.params.options)
         .stack_name(stack)
         .change_set_name(name)
         .change_set_type(kind.clone())
@@ -233,6 +233,7 @@ pub(super) async fn execute(
         .execute_change_set()
         .stack_name(stack_name)
         .change_set_name(name)
+        .set_retain_except_on_create(retain_except_on_create(&input.params.options))
         .set_client_request_token(token_for(StackAction::ExecuteChangeSet, &input.job_id))
         .send()
         .await;
