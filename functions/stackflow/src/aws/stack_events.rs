@@ -100,16 +100,32 @@ pub async fn failure_events(
     token: &str,
 ) -> Result<FailureEvents, Error> {
     let mut found = FailureEvents::default();
+    walk_operation(cfn, stack_ref, token, |event| {
+        if is_failed(event) {
+            found.first_failed = Some(event.clone());
+        }
+        if is_stack_event(event) && status_of(event).ends_with("ROLLBACK_IN_PROGRESS") {
+            found.rollback_started = Some(event.clone());
+        }
+    })
+    .await?;
+    Ok(found)
+}
+
+/// Reads the events of the operation whose events carry `token`, newest first, handing each
+/// to `visit`, as far as [`MAX_EVENT_PAGES`] go: newer events of others are passed over, and the
+/// first older one ends the walk. Whether any event of the operation was seen.
+async fn walk_operation(
+    cfn: &Client,
+    stack_ref: &str,
+    token: &str,
+    mut visit: impl FnMut(&StackEvent),
+) -> Result<bool, Error> {
     let mut seen_ours = false;
     walk_events(cfn, stack_ref, MAX_EVENT_PAGES, |event| {
         if event.client_request_token() == Some(token) {
             seen_ours = true;
-            if is_failed(event) {
-                found.first_failed = Some(event.clone());
-            }
-            if is_stack_event(event) && status_of(event).ends_with("ROLLBACK_IN_PROGRESS") {
-                found.rollback_started = Some(event.clone());
-            }
+            visit(event);
         } else if seen_ours {
             // Older than our operation: nothing further down is ours.
             return ControlFlow::Break(());
@@ -117,7 +133,7 @@ pub async fn failure_events(
         ControlFlow::Continue(())
     })
     .await?;
-    Ok(found)
+    Ok(seen_ours)
 }
 
 fn status_of(event: &StackEvent) -> &str {
@@ -133,26 +149,14 @@ pub async fn resources_done(
     token: &str,
 ) -> Result<Option<u32>, Error> {
     let mut done = std::collections::BTreeSet::new();
-    let mut seen_ours = false;
-    walk_events(cfn, stack_ref, MAX_EVENT_PAGES, |event| {
-        if event.client_request_token() != Some(token) {
-            // Older than our operation: nothing further down is ours.
-            return if seen_ours {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            };
-        }
-        seen_ours = true;
-        let status = event.resource_status().map_or("", |s| s.as_str());
+    let seen_ours = walk_operation(cfn, stack_ref, token, |event| {
         let finished = matches!(
-            status,
+            status_of(event),
             "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "DELETE_COMPLETE" | "IMPORT_COMPLETE"
         );
         if finished && !is_stack_event(event) {
             done.insert(event.logical_resource_id().unwrap_or_default().to_string());
         }
-        ControlFlow::Continue(())
     })
     .await?;
     Ok(seen_ours.then(|| u32::try_from(done.len()).unwrap_or(u32::MAX)))
