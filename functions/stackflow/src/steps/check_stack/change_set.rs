@@ -12,7 +12,6 @@ use crate::aws::change_set::{
 use crate::aws::stack_describe::{describe_stack, outputs_of, status_text};
 use crate::contract::{ChangeSetReport, CheckInput, Next, StackAction, StackProgress};
 use crate::error::Error;
-use crate::polling::next_wait;
 
 /// Check the change set `input.stack.change_set` at `now_unix`.
 pub(super) async fn check_change_set(
@@ -78,19 +77,8 @@ pub(super) async fn check_change_set(
                     input.params.timeout_minutes
                 )));
             }
-            let started_at = progress.started_at.unwrap_or(now_unix);
-            let (next, wait_seconds) = next_wait(
-                input.params.poll_seconds,
-                started_at,
-                input.current_job.as_ref(),
-                now_unix,
-            );
-            Ok(StackProgress {
-                next,
-                wait_seconds,
-                started_at: Some(started_at),
-                ..progress.clone()
-            })
+            // A change set has no stack events of its own: the hand-over counts none.
+            Ok(super::wait_again(cfn, input, stack, now_unix, progress.clone()).await)
         }
     }
 }
