@@ -4,24 +4,11 @@ use aws_sdk_cloudformation::operation::delete_change_set::{
     DeleteChangeSetError, DeleteChangeSetOutput,
 };
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetError;
-use aws_sdk_cloudformation::types::{ChangeAction, Replacement, ResourceChange};
+use aws_sdk_cloudformation::types::{ChangeAction, Replacement};
 use aws_smithy_mocks::mock;
 
 use super::*;
-use crate::aws::stack_fixtures::{client, service_error};
-
-fn change(action: ChangeAction, logical: &str, replacement: Option<Replacement>) -> Change {
-    Change::builder()
-        .resource_change(
-            ResourceChange::builder()
-                .action(action)
-                .logical_resource_id(logical)
-                .resource_type("AWS::SQS::Queue")
-                .set_replacement(replacement)
-                .build(),
-        )
-        .build()
-}
+use crate::aws::stack_fixtures::{client, queue_change as change, service_error};
 
 #[test]
 fn both_texts_of_an_empty_change_set_are_recognised_and_others_are_not() {

@@ -9,7 +9,10 @@ use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEvent
 use aws_sdk_cloudformation::operation::describe_stacks::{
     DescribeStacksError, DescribeStacksOutput,
 };
-use aws_sdk_cloudformation::types::{Output, ResourceStatus, Stack, StackEvent, StackStatus};
+use aws_sdk_cloudformation::types::{
+    Change, ChangeAction, Output, Replacement, ResourceChange, ResourceStatus, Stack, StackEvent,
+    StackStatus,
+};
 use aws_sdk_cloudformation::Client;
 use aws_smithy_mocks::{mock, mock_client, Rule, RuleMode};
 use aws_smithy_types::error::ErrorMetadata;
@@ -172,6 +175,24 @@ pub fn event(
         .resource_type(kind)
         .resource_status(status)
         .resource_status_reason(reason)
+        .build()
+}
+
+/// A change set's change of queue `logical`, as DescribeChangeSet lists it.
+pub fn queue_change(
+    action: ChangeAction,
+    logical: &str,
+    replacement: Option<Replacement>,
+) -> Change {
+    Change::builder()
+        .resource_change(
+            ResourceChange::builder()
+                .action(action)
+                .logical_resource_id(logical)
+                .resource_type("AWS::SQS::Queue")
+                .set_replacement(replacement)
+                .build(),
+        )
         .build()
 }
 

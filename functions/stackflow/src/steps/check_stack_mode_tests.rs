@@ -2,9 +2,7 @@
 
 use aws_sdk_cloudformation::operation::delete_change_set::DeleteChangeSetOutput;
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
-use aws_sdk_cloudformation::types::{
-    Change, ChangeAction, ChangeSetStatus, ResourceChange, ResourceStatus,
-};
+use aws_sdk_cloudformation::types::{ChangeAction, ChangeSetStatus, ResourceStatus};
 use aws_smithy_mocks::{mock, Rule};
 
 use super::*;
@@ -33,17 +31,7 @@ fn change_set(status: ChangeSetStatus, reason: &'static str) -> Rule {
                 .change_set_id(CHANGE_SET_ID)
                 .status(status.clone())
                 .status_reason(reason)
-                .changes(
-                    Change::builder()
-                        .resource_change(
-                            ResourceChange::builder()
-                                .action(ChangeAction::Add)
-                                .logical_resource_id("Queue")
-                                .resource_type("AWS::SQS::Queue")
-                                .build(),
-                        )
-                        .build(),
-                )
+                .changes(queue_change(ChangeAction::Add, "Queue", None))
                 .build()
         })
 }

@@ -4,7 +4,7 @@ use std::io::Cursor;
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
-use aws_sdk_cloudformation::types::{Change, ChangeAction, ResourceChange};
+use aws_sdk_cloudformation::types::ChangeAction;
 use aws_sdk_codepipeline::operation::put_job_success_result::PutJobSuccessResultOutput;
 use aws_sdk_s3::operation::put_object::PutObjectOutput;
 use aws_smithy_mocks::mock;
@@ -12,7 +12,7 @@ use aws_smithy_mocks::mock;
 use super::output_file::CHANGE_SET_FILE;
 use super::*;
 use crate::artifact_zip::ArtifactZip;
-use crate::aws::stack_fixtures::{client as cfn_client, params, s3_client, STACK};
+use crate::aws::stack_fixtures::{client as cfn_client, params, queue_change, s3_client, STACK};
 use crate::codepipeline::job_result::tests::mock_codepipeline;
 use crate::contract::{
     ArtifactLocation, ChangeSetReport, DeploymentParams, Next, OutputTarget, Reported, StackAction,
@@ -125,17 +125,7 @@ async fn a_change_set_writes_its_changes_beside_the_outputs_and_reports_its_coun
     let (put, body) = recorded();
     let described = mock!(aws_sdk_cloudformation::Client::describe_change_set).then_output(|| {
         DescribeChangeSetOutput::builder()
-            .changes(
-                Change::builder()
-                    .resource_change(
-                        ResourceChange::builder()
-                            .action(ChangeAction::Add)
-                            .logical_resource_id("Queue")
-                            .resource_type("AWS::SQS::Queue")
-                            .build(),
-                    )
-                    .build(),
-            )
+            .changes(queue_change(ChangeAction::Add, "Queue", None))
             .build()
     });
     let success = mock!(aws_sdk_codepipeline::Client::put_job_success_result)
